@@ -1,0 +1,141 @@
+"""The `cardgen` command line. Heavy modules are imported inside each command, so that
+`cardgen --help` and `cardgen parse` never load genanki or Jinja2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cardgen import __version__
+from cardgen.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CardgenError
+
+
+def _add_build_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="sheets or folders of sheets (default: content/)",
+    )
+    cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("output"),
+        metavar="DIR",
+        help="output folder (default: output/)",
+    )
+    cmd.add_argument(
+        "--no-check", action="store_true", help="do not compile and run the sheets' snippets"
+    )
+    cmd.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed for quiz selection and order (default: 0)",
+    )
+    cmd.add_argument("--strict", action="store_true", help="treat warnings as failures")
+    cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cardgen",
+        description="Turn technical cheatsheets (Markdown) into Anki decks, printable quizzes, "
+        "exercises and checked snippets.",
+    )
+    parser.add_argument("--version", action="version", version=f"cardgen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = sub.add_parser(
+        "build",
+        help="build every output for the sheets",
+        description="Parse every sheet and write decks, quizzes, exercises and output/report.json.",
+    )
+    _add_build_options(build)
+    build.set_defaults(run=run_build)
+
+    parse = sub.add_parser(
+        "parse",
+        help="show the model parsed from one sheet",
+        description="Show what cardgen reads in a sheet, with line numbers.",
+    )
+    parse.add_argument("file", type=Path, metavar="FILE")
+    parse.add_argument("--json", action="store_true", help="print the model as JSON")
+    parse.set_defaults(run=run_parse)
+    return parser
+
+
+def run_parse(args: argparse.Namespace) -> int:
+    from cardgen.build import model_json
+    from cardgen.describe import describe_sheet
+    from cardgen.parse import parse_file
+
+    sheet = parse_file(args.file)
+    sys.stdout.write(model_json(sheet) if args.json else describe_sheet(sheet))
+    if args.json:
+        for warning in sheet.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from cardgen.build import BuildOptions, build
+
+    options = BuildOptions(
+        out_dir=args.output, check=not args.no_check, seed=args.seed, strict=args.strict
+    )
+    result = build(args.paths or [Path("content")], options)
+    for outcome in result.outcomes:
+        for warning in outcome.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if outcome.error:
+            print(f"error: {outcome.error}", file=sys.stderr)
+        elif not args.quiet:
+            made = ", ".join(sorted(outcome.files)) or "nothing to write"
+            print(f"{outcome.path}: built ({made})")
+    if not args.quiet:
+        print(
+            f"{len(result.outcomes)} sheets, {len(result.failed)} failed, "
+            f"{result.warning_count} warnings; report in {options.out_dir / 'report.json'}"
+        )
+    if result.failed or (args.strict and result.warning_count):
+        return EXIT_FAILED
+    if not result.outcomes:
+        print("error: no sheets (*.md) found", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except CardgenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last guard: a bug must not show the user a traceback
+        if os.environ.get("CARDGEN_DEBUG"):
+            raise
+        print(
+            f"cardgen: internal error: {type(exc).__name__}: {exc} "
+            "(set CARDGEN_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
