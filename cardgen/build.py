@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from cardgen.errors import CardgenError, Diagnostic
 from cardgen.files import find_sheets, write_atomic
 from cardgen.model import Sheet, to_json
 from cardgen.parse import parse_file
+from cardgen.questions import QuestionBank, build_bank
 
 
 @dataclass(slots=True)
@@ -35,6 +37,8 @@ class SheetOutcome:
     counts: dict[str, object] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     error: CardgenError | None = None
+    retired: list[str] = field(default_factory=list)
+    """Keys of notes whose facts are gone from the sheet."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -45,32 +49,37 @@ class SheetOutcome:
             "outputs": sorted(self.files),
             "counts": self.counts,
             "warnings": [w.to_json() for w in self.warnings],
+            "retired": self.retired,
         }
 
 
-SheetRenderer = Callable[[Sheet, BuildOptions, SheetOutcome], None]
-"""A step that adds files and counts for one parsed sheet."""
+SheetRenderer = Callable[[Sheet, "QuestionBank", BuildOptions, SheetOutcome], None]
+"""A step that adds files and counts for one parsed sheet and its question bank."""
 
 
 def sheet_renderers() -> list[SheetRenderer]:
     """The outputs, in the order they are made. Imported here so `--help` stays fast."""
-    return [count_blocks]
+    from cardgen.outputs import deck_output
+
+    return [count_blocks, deck_output]
 
 
-def count_blocks(sheet: Sheet, options: BuildOptions, outcome: SheetOutcome) -> None:
-    counts: dict[str, int] = {}
-    for block in sheet.blocks:
-        counts[block.kind] = counts.get(block.kind, 0) + 1
-    outcome.counts["blocks"] = dict(sorted(counts.items()))
+def count_blocks(
+    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
+) -> None:
+    outcome.counts["blocks"] = dict(sorted(Counter(b.kind for b in sheet.blocks).items()))
+    outcome.counts["questions"] = dict(sorted(Counter(q.kind for q in bank.questions).items()))
 
 
 def build_sheet(path: Path, options: BuildOptions, renderers: list[SheetRenderer]) -> SheetOutcome:
     outcome = SheetOutcome(str(path), path.stem)
     try:
         sheet = parse_file(path)
+        bank, bank_warnings = build_bank(sheet)
         outcome.warnings.extend(sheet.warnings)
+        outcome.warnings.extend(bank_warnings)
         for render in renderers:
-            render(sheet, options, outcome)
+            render(sheet, bank, options, outcome)
     except CardgenError as exc:
         outcome.error = exc
         outcome.files.clear()

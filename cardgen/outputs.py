@@ -1,0 +1,30 @@
+"""The per-sheet output steps `cardgen build` runs: each adds files and counts to an outcome."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from cardgen.model import Sheet
+from cardgen.questions import QuestionBank
+
+if TYPE_CHECKING:
+    from cardgen.build import BuildOptions, SheetOutcome
+
+
+def deck_output(
+    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
+) -> None:
+    """`decks/<sheet>.apkg` and its note ledger `decks/<sheet>.notes.json`."""
+    from cardgen.render.deck import build_epoch, render_deck
+
+    ledger_path = options.out_dir / "decks" / f"{sheet.name}.notes.json"
+    try:
+        previous = json.loads(ledger_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    deck = render_deck(bank, previous, build_epoch(sheet.path))
+    outcome.files[f"decks/{sheet.name}.apkg"] = deck.apkg
+    outcome.files[f"decks/{sheet.name}.notes.json"] = deck.ledger
+    outcome.retired.extend(deck.retired)
+    outcome.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}

@@ -1,0 +1,1 @@
+"""Renderers: question bank → outputs. They know nothing of Markdown tokens."""

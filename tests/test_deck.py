@@ -1,0 +1,237 @@
+"""Decks imported into a real Anki collection (the `anki` package from PyPI)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+from cardgen.build import BuildOptions, build
+from cardgen.model import KeyValue, ListItem, Snippet, StatePath, Table
+from cardgen.parse import parse_file
+from tests.conftest import SEED
+
+EPOCH = "1700000000"
+
+
+def build_deck(content: Path, out: Path) -> Path:
+    result = build([content], BuildOptions(out_dir=out, check=False))
+    assert not result.failed, [str(o.error) for o in result.failed]
+    return out / "decks" / f"{content.stem if content.is_file() else 'ch02-sockets'}.apkg"
+
+
+def import_deck(col: Collection, apkg: Path):
+    request = ImportAnkiPackageRequest(package_path=str(apkg), options=ImportAnkiPackageOptions())
+    return col.import_anki_package(request).log
+
+
+def text_of(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", unescape(html)).strip()
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(SEED, content / "ch02-sockets.md")
+    return content, tmp_path / "out"
+
+
+@pytest.fixture
+def collection(tmp_path):
+    col = Collection(str(tmp_path / "collection.anki2"))
+    yield col
+    col.close()
+
+
+def all_cards(col: Collection):
+    return [col.get_card(cid) for cid in col.find_cards("")]
+
+
+def test_every_fact_of_the_seed_has_a_card(workspace, collection):
+    content, out = workspace
+    log = import_deck(collection, build_deck(content, out))
+    assert len(log.new) == collection.note_count() and not log.duplicate and not log.conflicting
+    answers = [text_of(c.answer()) for c in all_cards(collection)]
+    sheet = parse_file(SEED)
+    facts: list[str] = []
+    for table in sheet.of_kind(Table):
+        facts += [cell for row in table.rows for cell in row.cells[1:]]
+        facts += [row.header for row in table.rows]
+    for path in sheet.of_kind(StatePath):
+        facts += list(path.states)
+    for block in sheet.blocks:
+        for item in getattr(block, "items", ()):
+            if isinstance(item, ListItem):
+                facts.append(item.text.replace("`", ""))
+            elif isinstance(item, KeyValue):
+                facts.append(item.value.replace("`", ""))
+            else:
+                facts.append(item.text)
+    facts += [c.command for s in sheet.of_kind(Snippet) for c in s.commands]
+    facts += ["set_nodelay", "recv_from", "TcpListener::bind", "set_reuse_address"]
+    missing = [f for f in facts if not any(f in a for a in answers)]
+    assert missing == []
+
+
+def test_counts_per_block_kind(workspace, collection):
+    content, out = workspace
+    import_deck(collection, build_deck(content, out))
+    counts = {
+        kind: len(collection.find_notes(f"tag:kind::{kind}"))
+        for kind in (
+            "table",
+            "definition",
+            "state_path",
+            "steps",
+            "labelled_list",
+            "state_notes",
+            "takeaway",
+            "snippet",
+        )
+    }
+    # 61 cells + 36 reverse cards whose value names its row
+    assert counts["table"] == 97
+    assert counts["definition"] == 9
+    assert counts["state_path"] == 12 + 2  # one per transition, plus a cloze of each path
+    assert counts["steps"] == 3 * 4
+    assert counts["labelled_list"] == 10 + 7 + 3  # classification, Key Concepts/Why, Timing
+    assert counts["state_notes"] == 8 + 2
+    assert counts["takeaway"] == 7
+    assert counts["snippet"] == 12 + 5  # key calls, commands
+    reverse_cards = collection.find_cards('"note:cardgen Basic (and reversed card)" card:2')
+    assert len(reverse_cards) == 7
+    decks = {d.name for d in collection.decks.all_names_and_ids()}
+    assert "Chapter 2 Cheatsheet: Sockets and Connections::TCP vs UDP Quick Reference" in decks
+
+
+def test_fronts_are_unique_non_empty_and_keep_their_answer_hidden(workspace, collection):
+    content, out = workspace
+    import_deck(collection, build_deck(content, out))
+    fronts = []
+    for card in all_cards(collection):
+        question = text_of(card.question())
+        assert question, card.note().fields
+        fronts.append(question)
+        note = card.note()
+        if "Back" in note and card.ord == 0:
+            back = text_of(note["Back"])
+            offered = f"{back} or " in question or f" or {back}" in question  # "TCP or UDP?"
+            assert back and (offered or back not in question.split("›")[-1]), (question, back)
+    assert len(fronts) == len(set(fronts))
+
+
+def test_source_and_tags_on_every_note(workspace, collection):
+    content, out = workspace
+    import_deck(collection, build_deck(content, out))
+    nid = collection.find_notes('"Header Size" "note:cardgen Basic"')[0]
+    note = collection.get_note(nid)
+    assert note["Source"].startswith("ch02-sockets.md:31 ")
+    assert set(note.tags) >= {
+        "cardgen::ch02-sockets",
+        "kind::table",
+        "section::tcp-vs-udp-quick-reference",
+    }
+
+
+def test_html_in_content_shows_as_text(tmp_path, collection):
+    sheet = tmp_path / "xss.md"
+    sheet.write_text(
+        "# XSS\n\n## T\n\n| Name | Value |\n|---|---|\n"
+        "| Evil | <script>alert(1)</script> |\n| Tag | <b>bold</b> |\n"
+        "| Three | x |\n"
+    )
+    build([sheet], BuildOptions(out_dir=tmp_path / "out", check=False))
+    import_deck(collection, tmp_path / "out" / "decks" / "xss.apkg")
+    nid = collection.find_notes("Evil")[0]
+    back = collection.get_note(nid)["Back"]
+    assert "<script>" not in back and "&lt;script&gt;alert(1)&lt;/script&gt;" in back
+
+
+def review_all(col: Collection, deck: str) -> dict[int, tuple[int, int, int]]:
+    col.decks.select(col.decks.id_for_name(deck))
+    for _ in range(40):
+        card = col.sched.getCard()
+        if card is None:
+            break
+        col.sched.answerCard(card, 3)
+    return {c.id: (c.type, c.due, c.ivl) for c in all_cards(col) if c.type != 0}
+
+
+def test_edited_sheet_updates_notes_in_place_and_keeps_history(workspace, collection):
+    content, out = workspace
+    apkg = build_deck(content, out)
+    first = apkg.read_bytes()
+    import_deck(collection, apkg)
+    notes_before = set(collection.find_notes(""))
+    reviewed = review_all(collection, "Chapter 2 Cheatsheet: Sockets and Connections")
+    revlog_before = collection.db.scalar("select count() from revlog")
+    assert reviewed and revlog_before >= len(reviewed)
+    speed_nid = collection.find_notes('"Speed — UDP?" "note:cardgen Basic"')[0]
+    speed_reverse_nid = collection.find_notes('"has UDP “Faster (minimal overhead)”"')[0]
+
+    fields_before = {nid: collection.get_note(nid).fields for nid in notes_before}
+
+    # An unchanged rebuild is byte-identical.
+    assert build_deck(content, out).read_bytes() == first
+
+    sheet = content / "ch02-sockets.md"
+    text = sheet.read_text()
+    text = text.replace("Faster (minimal overhead)", "Faster (little overhead)")
+    text = text.replace("- IoT sensor data\n", "- IoT sensor data\n- Live sports scores\n")
+    text = text.replace("- REST APIs\n", "")
+    sheet.write_text(text)
+    apkg = build_deck(content, out)
+    log = import_deck(collection, apkg)
+
+    # Anki logs unchanged notes it skipped as "duplicate": none of them is added again.
+    assert not log.conflicting and not log.first_field_match
+    assert len(log.new) == 1  # the added list item, and nothing else
+    updated = {n.id.nid for n in log.updated}
+    assert {speed_nid, speed_reverse_nid} <= updated
+    for nid in updated - {speed_nid, speed_reverse_nid}:  # only their line number moved
+        note = collection.get_note(nid)
+        changed = [
+            n
+            for n, (a, b) in enumerate(zip(fields_before[nid], note.fields, strict=True))
+            if a != b
+        ]
+        assert [note.keys()[n] for n in changed] == ["Source"]
+    assert len(log.duplicate) == log.found_notes - len(updated) - 1
+    assert collection.get_note(speed_nid)["Back"] == "Faster (little overhead)"
+    notes_after = set(collection.find_notes(""))
+    assert notes_before <= notes_after and len(notes_after - notes_before) == 1
+    for cid, history in reviewed.items():
+        card = collection.get_card(cid)
+        assert (card.type, card.due, card.ivl) == history
+    assert collection.db.scalar("select count() from revlog") == revlog_before
+
+    report = json.loads((out / "report.json").read_text())
+    (sheet_report,) = report["sheets"]
+    assert sheet_report["retired"] == [
+        "ch02-sockets/tcp-vs-udp-quick-reference/use-cases/classify/rest-apis"
+    ]
+
+
+def test_changed_note_time_moves_forward(workspace):
+    content, out = workspace
+    build_deck(content, out)
+    ledger_path = out / "decks" / "ch02-sockets.notes.json"
+    before = json.loads(ledger_path.read_text())["notes"]
+    sheet = content / "ch02-sockets.md"
+    sheet.write_text(sheet.read_text().replace("| 20+ bytes |", "| 20-60 bytes |"))
+    build_deck(content, out)
+    after = json.loads(ledger_path.read_text())["notes"]
+    changed = [k for k in after if after[k]["digest"] != before[k]["digest"]]
+    cell = "ch02-sockets/tcp-vs-udp-quick-reference/tcp-vs-udp-quick-reference/header-size/tcp"
+    assert changed == [cell, cell + "/reverse"]
+    assert all(after[k]["mod"] > before[k]["mod"] for k in changed)
+    assert all(after[k]["mod"] == before[k]["mod"] for k in after if k not in changed)
