@@ -59,9 +59,9 @@ SheetRenderer = Callable[[Sheet, "QuestionBank", BuildOptions, SheetOutcome], No
 
 def sheet_renderers() -> list[SheetRenderer]:
     """The outputs, in the order they are made. Imported here so `--help` stays fast."""
-    from cardgen.outputs import deck_output
+    from cardgen.outputs import deck_output, quiz_output
 
-    return [count_blocks, deck_output]
+    return [count_blocks, deck_output, quiz_output]
 
 
 def count_blocks(

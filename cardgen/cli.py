@@ -60,6 +60,33 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build_options(build)
     build.set_defaults(run=run_build)
 
+    quiz = sub.add_parser(
+        "quiz",
+        help="write printable quiz versions for one sheet",
+        description="Write K versions of a sheet's printable quiz, each with "
+        "its own answer key, plus the self-check page.",
+    )
+    quiz.add_argument("file", type=Path, metavar="FILE")
+    quiz.add_argument(
+        "--versions",
+        type=int,
+        default=1,
+        metavar="K",
+        help="number of different versions (default: 1)",
+    )
+    quiz.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed for selection and order (default: 0)"
+    )
+    quiz.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("output/quizzes"),
+        metavar="DIR",
+        help="output folder (default: output/quizzes/)",
+    )
+    quiz.set_defaults(run=run_quiz)
+
     parse = sub.add_parser(
         "parse",
         help="show the model parsed from one sheet",
@@ -81,6 +108,31 @@ def run_parse(args: argparse.Namespace) -> int:
     if args.json:
         for warning in sheet.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_quiz(args: argparse.Namespace) -> int:
+    from cardgen.files import write_atomic
+    from cardgen.parse import parse_file
+    from cardgen.questions import build_bank
+    from cardgen.quiz import make_quiz
+    from cardgen.render.quiz_html import render_print, render_selfcheck
+
+    if not 1 <= args.versions <= 50:
+        print("error: --versions takes a number from 1 to 50", file=sys.stderr)
+        return EXIT_USAGE
+    sheet = parse_file(args.file)
+    bank, _ = build_bank(sheet)
+    files: dict[Path, bytes] = {}
+    for version in range(1, args.versions + 1):
+        quiz = make_quiz(bank, seed=args.seed, version=version)
+        suffix = f"-v{version}" if args.versions > 1 else ""
+        files[args.output / f"{sheet.name}{suffix}.html"] = render_print(quiz, args.versions)
+        if version == 1:
+            files[args.output / f"{sheet.name}-selfcheck.html"] = render_selfcheck(quiz)
+    for path, data in files.items():
+        write_atomic(path, data)
+        print(path)
     return EXIT_OK
 
 

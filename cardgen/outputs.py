@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from cardgen.model import Sheet
@@ -28,3 +29,16 @@ def deck_output(
     outcome.files[f"decks/{sheet.name}.notes.json"] = deck.ledger
     outcome.retired.extend(deck.retired)
     outcome.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}
+
+
+def quiz_output(
+    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
+) -> None:
+    """`quizzes/<sheet>.html` (printable, with its key) and `quizzes/<sheet>-selfcheck.html`."""
+    from cardgen.quiz import make_quiz
+    from cardgen.render.quiz_html import render_print, render_selfcheck
+
+    quiz = make_quiz(bank, seed=options.seed)
+    outcome.files[f"quizzes/{sheet.name}.html"] = render_print(quiz)
+    outcome.files[f"quizzes/{sheet.name}-selfcheck.html"] = render_selfcheck(quiz)
+    outcome.counts["quiz"] = dict(sorted(Counter(i.kind for i in quiz.items).items()))
