@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cardgen import __version__
+from cardgen.check.model import CheckResult
 from cardgen.errors import CardgenError, Diagnostic
 from cardgen.files import find_sheets, write_atomic
 from cardgen.model import Sheet, to_json
@@ -24,6 +25,7 @@ class BuildOptions:
     check: bool = True
     seed: int = 0
     strict: bool = False
+    jobs: int = 2
 
 
 @dataclass(slots=True)
@@ -39,6 +41,8 @@ class SheetOutcome:
     error: CardgenError | None = None
     retired: list[str] = field(default_factory=list)
     """Keys of notes whose facts are gone from the sheet."""
+    sheet: Sheet | None = None
+    checks: list[CheckResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -50,6 +54,7 @@ class SheetOutcome:
             "counts": self.counts,
             "warnings": [w.to_json() for w in self.warnings],
             "retired": self.retired,
+            "checks": [c.to_json() for c in self.checks],
         }
 
 
@@ -74,7 +79,7 @@ def count_blocks(
 def build_sheet(path: Path, options: BuildOptions, renderers: list[SheetRenderer]) -> SheetOutcome:
     outcome = SheetOutcome(str(path), path.stem)
     try:
-        sheet = parse_file(path)
+        sheet = outcome.sheet = parse_file(path)
         bank, bank_warnings = build_bank(sheet)
         outcome.warnings.extend(sheet.warnings)
         outcome.warnings.extend(bank_warnings)
@@ -96,6 +101,10 @@ class BuildResult:
         return [o for o in self.outcomes if o.error]
 
     @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [c for o in self.outcomes for c in o.checks if c.failed]
+
+    @property
     def warning_count(self) -> int:
         return sum(len(o.warnings) for o in self.outcomes)
 
@@ -103,6 +112,15 @@ class BuildResult:
 def build(paths: list[Path], options: BuildOptions) -> BuildResult:
     renderers = sheet_renderers()
     outcomes = [build_sheet(path, options, renderers) for path in find_sheets(paths)]
+    if options.check:
+        from cardgen.check.runner import CheckOptions, check_sheets
+
+        built = {o.path: o for o in outcomes if o.sheet and not o.error}
+        results = check_sheets(
+            [o.sheet for o in built.values() if o.sheet], CheckOptions(jobs=options.jobs)
+        )
+        for result in results:
+            built[result.path].checks.append(result)
     written: list[Path] = []
     for outcome in outcomes:
         for rel, data in sorted(outcome.files.items()):

@@ -40,6 +40,9 @@ def _add_build_options(cmd: argparse.ArgumentParser) -> None:
         help="seed for quiz selection and order (default: 0)",
     )
     cmd.add_argument("--strict", action="store_true", help="treat warnings as failures")
+    cmd.add_argument(
+        "--jobs", type=int, default=2, metavar="N", help="snippet checks run at once (default: 2)"
+    )
     cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 
@@ -86,6 +89,36 @@ def make_parser() -> argparse.ArgumentParser:
         help="output folder (default: output/quizzes/)",
     )
     quiz.set_defaults(run=run_quiz)
+
+    check = sub.add_parser(
+        "check",
+        help="compile and run the sheets' snippets on loopback",
+        description="Compile and run every Rust, Python and shell snippet against a loopback peer.",
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="sheets or folders of sheets (default: content/)",
+    )
+    check.add_argument("--report", type=Path, metavar="FILE.json", help="write a JSON report")
+    check.add_argument("--junit", type=Path, metavar="FILE.xml", help="write JUnit XML")
+    check.add_argument(
+        "--jobs", type=int, default=2, metavar="N", help="snippets run at once (default: 2)"
+    )
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long one snippet may run (default: 10)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true", help="run everything again, ignoring cached passes"
+    )
+    check.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    check.set_defaults(run=run_check)
 
     parse = sub.add_parser(
         "parse",
@@ -136,16 +169,57 @@ def run_quiz(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_check(args: argparse.Namespace) -> int:
+    from cardgen.check import report
+    from cardgen.check.runner import CheckOptions, check_sheets
+    from cardgen.files import find_sheets, write_atomic
+    from cardgen.parse import parse_file
+
+    if args.jobs < 1:
+        print("error: --jobs takes a number of 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    sheets = []
+    broken = 0
+    for path in find_sheets(args.paths or [Path("content")]):
+        try:
+            sheets.append(parse_file(path))
+        except CardgenError as exc:
+            if exc.exit_code == EXIT_USAGE:
+                raise
+            print(f"error: {exc}", file=sys.stderr)
+            broken += 1
+
+    def show(result) -> None:
+        if result.failed or not args.quiet:
+            print(result.line_text(), file=sys.stderr if result.failed else sys.stdout)
+
+    options = CheckOptions(jobs=args.jobs, timeout=args.timeout, use_cache=not args.no_cache)
+    results = check_sheets(sheets, options, progress=show)
+    if args.report:
+        write_atomic(args.report, report.to_json(results))
+    if args.junit:
+        write_atomic(args.junit, report.to_junit(results))
+    print(f"checks: {report.summary(results)}")
+    return EXIT_FAILED if broken or any(r.failed for r in results) else EXIT_OK
+
+
 def run_build(args: argparse.Namespace) -> int:
     from cardgen.build import BuildOptions, build
 
     options = BuildOptions(
-        out_dir=args.output, check=not args.no_check, seed=args.seed, strict=args.strict
+        out_dir=args.output,
+        check=not args.no_check,
+        seed=args.seed,
+        strict=args.strict,
+        jobs=max(1, args.jobs),
     )
     result = build(args.paths or [Path("content")], options)
     for outcome in result.outcomes:
         for warning in outcome.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        for check in outcome.checks:
+            if check.failed:
+                print(check.line_text(), file=sys.stderr)
         if outcome.error:
             print(f"error: {outcome.error}", file=sys.stderr)
         elif not args.quiet:
@@ -156,7 +230,11 @@ def run_build(args: argparse.Namespace) -> int:
             f"{len(result.outcomes)} sheets, {len(result.failed)} failed, "
             f"{result.warning_count} warnings; report in {options.out_dir / 'report.json'}"
         )
-    if result.failed or (args.strict and result.warning_count):
+    if not args.quiet and options.check:
+        from cardgen.check.report import summary
+
+        print(f"checks: {summary([c for o in result.outcomes for c in o.checks])}")
+    if result.failed or result.failed_checks or (args.strict and result.warning_count):
         return EXIT_FAILED
     if not result.outcomes:
         print("error: no sheets (*.md) found", file=sys.stderr)

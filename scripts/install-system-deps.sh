@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: Chromium (print and drive quizzes), poppler-utils
-# (read the printed PDF), Debian's socket2 crate (compile snippets without crates.io).
-# Installs only what is missing; needs root (or sudo) and Debian/Ubuntu's apt-get.
+# System packages cardgen needs, installed with apt-get only when missing (needs root or sudo).
+#   --build  what `cardgen build` needs for its snippet checks: net-tools and iproute2
+#            (netstat, ss), Debian's socket2 crate (cargo works without crates.io), and Rust
+#            itself if this machine has no rustc/cargo.
+#   (none)   that, plus what the test suite needs: Chromium (print and drive the quizzes)
+#            and poppler-utils (read the printed PDF).
 set -euo pipefail
-packages=(chromium poppler-utils librust-socket2-dev)
+packages=(net-tools iproute2 librust-socket2-dev)
+command -v cargo >/dev/null && command -v rustc >/dev/null || packages+=(rustc cargo)
+if [[ "${1:-}" != "--build" ]]; then
+  packages+=(chromium poppler-utils)
+fi
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

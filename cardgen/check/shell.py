@@ -1,0 +1,106 @@
+"""Shell commands: run while a loopback listener sits on the port they look for."""
+
+from __future__ import annotations
+
+import platform
+import re
+import shutil
+import socket
+
+from cardgen.check import process
+from cardgen.check.loopback import non_loopback
+from cardgen.check.model import FAIL, PASS, REFUSED, SKIP, CheckResult
+from cardgen.model import ShellCommand, Snippet
+
+STATE_TOOLS = ("ss", "netstat", "lsof")
+
+
+def platform_skip(cmd: ShellCommand) -> str | None:
+    """Why a command for another system is not run here, or None."""
+    here = {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system(), "")
+    names = cmd.platform.lower().replace("mac os", "macos") if cmd.platform else ""
+    if not names:
+        return None
+    mentioned = {p for p in ("linux", "macos", "windows", "bsd", "unix") if p in names}
+    if not mentioned or here in mentioned or (here == "linux" and "unix" in mentioned):
+        return None
+    return f"for {cmd.platform}; this machine runs {platform.system()}"
+
+
+def check_command(
+    snippet: Snippet, cmd: ShellCommand, sheet_port: int | None, timeout: float
+) -> CheckResult:
+    base = dict(
+        path=cmd.pos.path,
+        line=cmd.pos.line,
+        lang=snippet.lang,
+        kind="shell",
+        label=f"{snippet.label}: {cmd.command}",
+    )
+    if (why := platform_skip(cmd)) is not None:
+        return CheckResult(**base, status=SKIP, reason=why)
+    hosts = non_loopback(cmd.command, shell=True)
+    if hosts:
+        return CheckResult(
+            **base,
+            status=REFUSED,
+            reason=f"contacts {', '.join(hosts)}, which is not loopback: not run",
+        )
+    tool = cmd.command.split()[0]
+    if shutil.which(tool) is None:
+        return CheckResult(**base, status=FAIL, reason=f"`{tool}` is not installed on this machine")
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    command = cmd.command
+    context: list[str] = []
+    if sheet_port and re.search(rf"(?<!\d){sheet_port}(?!\d)", command):
+        command = re.sub(rf"(?<!\d){sheet_port}(?!\d)", str(port), command)
+        context.append(f"port {sheet_port} replaced by the listener's port {port}")
+    try:
+        fin = process.run(["bash", "-o", "pipefail", "-c", command], timeout)
+    finally:
+        listener.close()
+    transcript = [
+        f"listener on 127.0.0.1:{port}",
+        f"$ {command}",
+        *fin.stdout.strip().splitlines()[:20],
+    ]
+    if fin.timed_out:
+        return CheckResult(
+            **base,
+            status=FAIL,
+            reason=f"still running after {timeout:.0f}s",
+            context=context,
+            transcript=transcript,
+        )
+    if fin.returncode != 0:
+        err = (fin.stderr.strip().splitlines() or ["no output"])[-1]
+        return CheckResult(
+            **base,
+            status=FAIL,
+            reason=f"exit code {fin.returncode}: {err}",
+            context=context,
+            transcript=transcript,
+        )
+    if context and f":{port}" not in fin.stdout:
+        return CheckResult(
+            **base,
+            status=FAIL,
+            context=context,
+            transcript=transcript,
+            reason=f"the output does not show the listener on port {port}",
+        )
+    if not context and tool in STATE_TOOLS and "LISTEN" not in fin.stdout:
+        return CheckResult(
+            **base,
+            status=FAIL,
+            context=context,
+            transcript=transcript,
+            reason="the output does not show the listening socket",
+        )
+    shown = f"shows the listener on port {port}" if context else "ran cleanly"
+    return CheckResult(
+        **base, status=PASS, reason=f"the output {shown}", context=context, transcript=transcript
+    )
