@@ -52,7 +52,7 @@ class Diagnostic:
         return located(self.message, self.path, self.line)
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "line": self.line, "message": self.message}
+        return {"kind": "warning", "path": self.path, "line": self.line, "message": self.message}
 
 
 def located(message: str, path: str | None, line: int | None) -> str:

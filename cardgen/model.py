@@ -189,6 +189,20 @@ class Snippet(Block):
     code: str
     commands: tuple[ShellCommand, ...] = ()
     """For shell snippets: the commands, split by platform comments."""
+    reason: str = ""
+    """Why the author marked it `ignore` or `no_run` (from a `<!-- cardgen: ... -->` comment)."""
+    hidden: str = ""
+    """Context compiled before the snippet but never shown (`<!-- cardgen-context ... -->`)."""
+
+    @property
+    def shown_code(self) -> str:
+        """The code as readers see it: without rustdoc's hidden `# ` lines."""
+        if self.lang not in ("rust", "rs"):
+            return self.code
+        kept = [
+            line for line in self.code.split("\n") if not (line.startswith("# ") or line == "#")
+        ]
+        return "\n".join(kept)
 
     @property
     def code_line(self) -> int:

@@ -219,3 +219,41 @@ def test_cli_reports_json_junit_and_exit_code(tmp_path, cache):
     suite = ET.parse(tmp_path / "r.xml").getroot().find("testsuite")
     assert suite.get("failures") == "1" and suite.get("skipped") == "2"
     assert data["summary"] == {"PASS": 6, "FAIL": 1, "SKIP": 2}
+
+
+def test_author_directives_in_html_comments(cache):
+    text = SEED_TEXT.replace(
+        "### Creating a TCP Client\n```rust",
+        "### Creating a TCP Client\n<!-- cardgen: ignore: needs the server of chapter 3 -->\n"
+        "```rust",
+    ).replace(
+        "### Creating a UDP Socket\n```rust",
+        "### Creating a UDP Socket\n<!-- cardgen-context\nlet mut buffer = [7u8; 32];\n-->\n"
+        "```rust",
+    )
+    sheet = parse_text(text, "sheet.md")
+    assert sheet.warnings == ()
+    results = {r.label: r for r in check_sheets([sheet], CheckOptions(cache=cache, timeout=8))}
+    client = results["Creating a TCP Client"]
+    assert client.status == "SKIP"
+    assert client.reason == "marked `ignore`: needs the server of chapter 3"
+    udp = results["Creating a UDP Socket"]
+    assert udp.status == "PASS"
+    assert "the author's hidden context (cardgen-context comment)" in udp.context
+    assert not any("fixture `buffer`" in c for c in udp.context)
+
+
+def test_hidden_rustdoc_lines_are_compiled_but_not_shown(cache):
+    from cardgen.questions import build_bank
+
+    text = SEED_TEXT.replace(
+        "let socket = UdpSocket::bind",
+        "# let mut buffer = [0u8; 64];\nlet socket = UdpSocket::bind",
+    )
+    sheet = parse_text(text, "sheet.md")
+    bank, _ = build_bank(sheet)
+    shown = [q.code for q in bank.questions if q.kind == "snippet_call" and "recv_from" in q.answer]
+    assert shown and "let mut buffer" not in shown[0]
+    results = {r.line: r for r in check_sheets([sheet], CheckOptions(cache=cache, timeout=8))}
+    assert results[151].status == "PASS"
+    assert not any("fixture `buffer`" in c for c in results[151].context)

@@ -42,12 +42,15 @@ def _address(use: AddressUse) -> str:
 
 
 def prepare(snippet: Snippet, sheet_port: int | None) -> PythonScript:
+    hidden = snippet.hidden.rstrip("\n") + "\n" if snippet.hidden.strip() else ""
     code = snippet.code.rstrip("\n")
     ports = set(loopback_ports(code)) | ({sheet_port} if sheet_port else set())
     code, notes = rewrite_ports(code, ports, _address, lambda p: f"_cardgen_port({p})")
-    context = [n for n in notes if "wildcard" in n or str(sorted(ports)) and "port" in n]
+    context = list(notes)
+    if hidden:
+        context.append("the author's hidden context (cardgen-context comment)")
     port_expr = f"_cardgen_port({sheet_port})" if sheet_port else "0"
-    missing = fixtures.undeclared(snippet.code, fixtures.PYTHON_FIXTURES, "python")
+    missing = fixtures.undeclared(snippet.hidden + snippet.code, fixtures.PYTHON_FIXTURES, "python")
     fixture_lines = [
         fixtures.PYTHON_FIXTURES[n][0].format(tuple=f'("127.0.0.1", {port_expr})', port=port_expr)
         for n in missing
@@ -63,7 +66,7 @@ def prepare(snippet: Snippet, sheet_port: int | None) -> PythonScript:
     for var in sorted({m.group(1) for m in _SETSOCKOPT.finditer(code)}):
         if re.search(rf"\b{var}\.bind\(", code):
             readback.append(f'print("CARDGEN_LOCAL {var}", {var}.getsockname())')
-    head = HEADER + "".join(f"{line}\n" for line in fixture_lines)
+    head = HEADER + "".join(f"{line}\n" for line in fixture_lines) + hidden
     first = head.count("\n") + 1
     source = head + code + "\n" + "".join(f"{line}\n" for line in readback)
     return PythonScript(source, first, context, expected)

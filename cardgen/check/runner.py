@@ -135,12 +135,13 @@ def _plan(
             continue
         if lang not in RUST | PYTHON:
             continue
-        kind = classify(lang, snippet.code)
+        kind = classify(lang, snippet.hidden + snippet.code)
         base = _base(snippet, kind)
         if "ignore" in snippet.flags:
-            done.append(CheckResult(**base, status=SKIP, reason="marked `ignore` by the author"))
+            why = f": {snippet.reason}" if snippet.reason else ""
+            done.append(CheckResult(**base, status=SKIP, reason=f"marked `ignore`{why}"))
             continue
-        hosts = non_loopback(snippet.code)
+        hosts = non_loopback(snippet.hidden + snippet.code)
         if hosts:
             done.append(
                 CheckResult(
@@ -213,7 +214,7 @@ def _rust_tasks(
     for unit in units:
         key = _key(
             "rust",
-            classify("rust", unit.snippet.code),
+            classify("rust", unit.snippet.hidden + unit.snippet.code),
             unit.source(),
             ",".join(unit.snippet.flags),
             rust.cargo_source() if unit.crates else "",
@@ -228,7 +229,7 @@ def _rust_tasks(
     tasks = []
     for unit, key in pending:
         snippet = unit.snippet
-        kind = classify("rust", snippet.code)
+        kind = classify("rust", snippet.hidden + snippet.code)
         if unit.name in build.errors:
             done.append(
                 CheckResult(

@@ -70,7 +70,11 @@ class RustUnit:
 
 def code_lines(snippet: Snippet) -> list[tuple[str, int]]:
     """The snippet's lines with their Markdown line; rustdoc's hidden `# ` lines are kept."""
-    out = []
+    out = [
+        (line, snippet.pos.line)
+        for line in snippet.hidden.rstrip("\n").split("\n")
+        if snippet.hidden.strip()
+    ]
     for offset, line in enumerate(snippet.code.rstrip("\n").split("\n")):
         if line.startswith("# ") or line == "#":
             line = line[2:]
@@ -92,6 +96,8 @@ def prepare(snippet: Snippet, sheet_port: int | None) -> RustUnit:
         "wrapped in fn run() -> Result<(), Box<dyn Error>>",
         "use std::io::prelude::*, std::net::*, std::time::*",
     ]
+    if snippet.hidden.strip():
+        context.append("the author's hidden context (cardgen-context comment)")
     ports = set(loopback_ports(code)) | ({sheet_port} if sheet_port else set())
     rewritten: list[tuple[str, int]] = []
     notes: set[str] = set()

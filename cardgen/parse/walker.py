@@ -35,6 +35,9 @@ from cardgen.parse.inline import markdown_to_text, strip_code, tokens_to_text
 from cardgen.parse.snippets import fence_is_closed, is_shell, shell_commands, split_info
 from cardgen.parse.tables import build_table
 
+_DIRECTIVE = re.compile(r"^<!--\s*cardgen:\s*(ignore|no_run)\b\s*[:—-]?\s*(.*?)\s*-->\s*$", re.S)
+_CONTEXT = re.compile(r"^<!--\s*cardgen-context\s*\n(.*?)-->\s*$", re.S)
+_COMMENT = re.compile(r"^<!--.*-->\s*$", re.S)
 _ENTERS = re.compile(r"^(?P<who>.+?)\s+enters?\s+(?:the\s+)?`?(?P<state>[A-Z][A-Z0-9_]*)`?", re.I)
 _DIRECTION = re.compile(r"\(\s*([^()]+?)\s*(?:→|->|⟶)\s*([^()]+?)\s*\)")
 
@@ -57,6 +60,8 @@ class SheetWalker:
         self.blocks: list[Block] = []
         self.warnings: list[Diagnostic] = []
         self.label: tuple[str, SourcePos] | None = None
+        self.directive: dict[str, str] = {}
+        """`<!-- cardgen: ... -->` settings waiting for the next code fence."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -239,9 +244,33 @@ class SheetWalker:
                     self.blocks.append(StatePath(pos, self.section, name + suffix, states))
                 return
         commands = shell_commands(code, self.path, pos.line + 1) if is_shell(lang) else ()
+        directive, self.directive = self.directive, {}
+        if directive.get("flag") and directive["flag"] not in flags:
+            flags = (*flags, directive["flag"])
         self.blocks.append(
-            Snippet(pos, self.section, lang, flags, label or self.heading_title(), code, commands)
+            Snippet(
+                pos,
+                self.section,
+                lang,
+                flags,
+                label or self.heading_title(),
+                code,
+                commands,
+                directive.get("reason", ""),
+                directive.get("hidden", ""),
+            )
         )
+
+    def on_html_block(self, node: SyntaxTreeNode) -> None:
+        """Author directives for the next snippet; other comments are not content."""
+        text = node.content.strip()
+        if m := _DIRECTIVE.match(text):
+            self.directive["flag"] = m.group(1)
+            self.directive["reason"] = m.group(2).strip()
+        elif m := _CONTEXT.match(text):
+            self.directive["hidden"] = m.group(1)
+        elif not _COMMENT.match(text):
+            self.warn(self.pos(node).line, "html block not placed in any card")
 
     def on_code_block(self, node: SyntaxTreeNode) -> None:
         """An indented code block: a snippet without a language."""

@@ -72,7 +72,7 @@ def key_calls(code: str) -> list[Call]:
 
 def snippet_questions(sheet: Sheet, bank: QuestionBank) -> None:
     snippets = [s for s in sheet.of_kind(Snippet) if s.lang in CODE_LANGS]
-    found = {id(s): key_calls(s.code) for s in snippets}
+    found = {id(s): key_calls(s.shown_code) for s in snippets}
     family = tuple(dict.fromkeys(code_span(c.name) for calls in found.values() for c in calls))
     for snippet in snippets:
         seen: Counter[str] = Counter()
@@ -92,7 +92,7 @@ def snippet_questions(sheet: Sheet, bank: QuestionBank) -> None:
                     snippet.pos,
                     snippet.section,
                     style="cloze",
-                    code=snippet.code,
+                    code=snippet.shown_code,
                     code_blank=(call.start, call.end),
                     lang=snippet.lang,
                     family=family,
