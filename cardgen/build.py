@@ -1,10 +1,17 @@
-"""`cardgen build`: gather every sheet's outputs in memory first, then write them (mkdocs' rule)."""
+"""`cardgen build`: gather every sheet's outputs in memory first, then write them (mkdocs' rule).
+
+A sheet whose text, cardgen version and configuration are unchanged since the last build is
+not built again: its outcome comes from `output/.cardgen-state.json`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,16 +23,37 @@ from cardgen.model import Sheet, to_json
 from cardgen.parse import parse_file
 from cardgen.questions import QuestionBank, build_bank
 
+STATE_FILE = ".cardgen-state.json"
+
 
 @dataclass(slots=True)
 class BuildOptions:
-    """What `cardgen build` makes and how."""
+    """What `cardgen build` makes and how (from the config, overridden by flags)."""
 
     out_dir: Path = Path("output")
     check: bool = True
     seed: int = 0
     strict: bool = False
     jobs: int = 2
+    deck_prefix: str = ""
+    outputs: tuple[str, ...] = ("decks", "quizzes")
+    quiz_versions: int = 1
+    quiz_questions: int = 40
+    check_timeout: float = 10.0
+    compile_timeout: float = 600.0
+
+    def fingerprint(self) -> str:
+        return repr(
+            (
+                self.deck_prefix,
+                sorted(self.outputs),
+                self.seed,
+                self.quiz_versions,
+                self.quiz_questions,
+                self.check,
+                os.environ.get("SOURCE_DATE_EPOCH"),
+            )
+        )
 
 
 @dataclass(slots=True)
@@ -43,6 +71,9 @@ class SheetOutcome:
     """Keys of notes whose facts are gone from the sheet."""
     sheet: Sheet | None = None
     checks: list[CheckResult] = field(default_factory=list)
+    digest: str = ""
+    reused: bool = False
+    """True when the sheet was unchanged and its previous outcome was kept."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -50,23 +81,36 @@ class SheetOutcome:
             "name": self.name,
             "status": "failed" if self.error else "built",
             "error": str(self.error) if self.error else None,
-            "outputs": sorted(self.files),
-            "counts": self.counts,
+            "outputs": sorted(self.files) if self.files else self.counts.get("outputs", []),
+            "counts": {k: v for k, v in self.counts.items() if k != "outputs"},
             "warnings": [w.to_json() for w in self.warnings],
             "retired": self.retired,
-            "checks": [c.to_json() for c in self.checks],
+            "checks": [_stable_check(c) for c in self.checks],
         }
 
 
-SheetRenderer = Callable[[Sheet, "QuestionBank", BuildOptions, SheetOutcome], None]
+def _stable_check(check: CheckResult) -> dict[str, object]:
+    """A check result without what changes from run to run (ports, timings, cache hits)."""
+    data = check.to_json()
+    return {
+        k: data[k] for k in ("path", "line", "lang", "kind", "label", "status", "reason", "context")
+    }
+
+
+SheetRenderer = Callable[[Sheet, QuestionBank, BuildOptions, SheetOutcome], None]
 """A step that adds files and counts for one parsed sheet and its question bank."""
 
 
-def sheet_renderers() -> list[SheetRenderer]:
+def sheet_renderers(options: BuildOptions) -> list[SheetRenderer]:
     """The outputs, in the order they are made. Imported here so `--help` stays fast."""
-    from cardgen.outputs import deck_output, quiz_output
+    from cardgen import outputs
 
-    return [count_blocks, deck_output, quiz_output]
+    chosen: list[SheetRenderer] = [count_blocks]
+    if "decks" in options.outputs:
+        chosen.append(outputs.deck_output)
+    if "quizzes" in options.outputs:
+        chosen.append(outputs.quiz_output)
+    return chosen
 
 
 def count_blocks(
@@ -76,14 +120,24 @@ def count_blocks(
     outcome.counts["questions"] = dict(sorted(Counter(q.kind for q in bank.questions).items()))
 
 
-def build_sheet(path: Path, options: BuildOptions, renderers: list[SheetRenderer]) -> SheetOutcome:
-    outcome = SheetOutcome(str(path), path.stem)
+def sheet_digest(path: Path, options: BuildOptions) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(
+        b"\x1f".join([__version__.encode(), options.fingerprint().encode(), data])
+    ).hexdigest()[:24]
+
+
+def build_sheet(path: Path, options: BuildOptions) -> SheetOutcome:
+    outcome = SheetOutcome(str(path), path.stem, digest=sheet_digest(path, options))
     try:
         sheet = outcome.sheet = parse_file(path)
         bank, bank_warnings = build_bank(sheet)
         outcome.warnings.extend(sheet.warnings)
         outcome.warnings.extend(bank_warnings)
-        for render in renderers:
+        for render in sheet_renderers(options):
             render(sheet, bank, options, outcome)
     except CardgenError as exc:
         outcome.error = exc
@@ -109,18 +163,94 @@ class BuildResult:
         return sum(len(o.warnings) for o in self.outcomes)
 
 
-def build(paths: list[Path], options: BuildOptions) -> BuildResult:
-    renderers = sheet_renderers()
-    outcomes = [build_sheet(path, options, renderers) for path in find_sheets(paths)]
-    if options.check:
-        from cardgen.check.runner import CheckOptions, check_sheets
+def _load_state(out_dir: Path) -> dict[str, dict]:
+    try:
+        state = json.loads((out_dir / STATE_FILE).read_text())
+        return state["sheets"] if state.get("cardgen") == __version__ else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
-        built = {o.path: o for o in outcomes if o.sheet and not o.error}
-        results = check_sheets(
-            [o.sheet for o in built.values() if o.sheet], CheckOptions(jobs=options.jobs)
+
+def _reuse(path: Path, options: BuildOptions, state: dict[str, dict]) -> SheetOutcome | None:
+    """The previous outcome of an unchanged sheet whose outputs are all still there."""
+    entry = state.get(str(path))
+    digest = sheet_digest(path, options)
+    if not entry or entry.get("digest") != digest or entry["report"]["status"] != "built":
+        return None
+    report = entry["report"]
+    if not all((options.out_dir / rel).exists() for rel in report["outputs"]):
+        return None
+    outcome = SheetOutcome(
+        str(path),
+        path.stem,
+        digest=digest,
+        reused=True,
+        counts={**report["counts"], "outputs": report["outputs"]},
+        retired=list(report["retired"]),
+    )
+    outcome.warnings = [Diagnostic(w["path"], w["line"], w["message"]) for w in report["warnings"]]
+    outcome.checks = [CheckResult.from_json(c) for c in report["checks"]]
+    return outcome
+
+
+def build(
+    paths: list[Path], options: BuildOptions, progress: Callable[[str], None] | None = None
+) -> BuildResult:
+    """Build every sheet, run the checks, then write everything and the report."""
+    sheets = find_sheets(paths)
+    state = _load_state(options.out_dir)
+    outcomes: dict[Path, SheetOutcome] = {}
+    todo: list[Path] = []
+    for path in sheets:
+        if (kept := _reuse(path, options, state)) is not None:
+            outcomes[path] = kept
+        else:
+            todo.append(path)
+    if options.jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+            for path, outcome in zip(
+                todo, pool.map(build_sheet, todo, [options] * len(todo)), strict=True
+            ):
+                outcomes[path] = outcome
+                if progress:
+                    progress(f"built {path}")
+    else:
+        for path in todo:
+            outcomes[path] = build_sheet(path, options)
+            if progress:
+                progress(f"built {path}")
+    ordered = [outcomes[p] for p in sheets]
+    if options.check:
+        _run_checks(
+            [o for o in ordered if not o.reused and o.sheet and not o.error], options, progress
         )
-        for result in results:
-            built[result.path].checks.append(result)
+    written = _write(ordered, options)
+    return BuildResult(ordered, written)
+
+
+def _run_checks(
+    outcomes: list[SheetOutcome], options: BuildOptions, progress: Callable[[str], None] | None
+) -> None:
+    from cardgen.check.runner import CheckOptions, check_sheets
+
+    if not outcomes:
+        return
+    by_path = {o.path: o for o in outcomes}
+    check_options = CheckOptions(
+        jobs=options.jobs, timeout=options.check_timeout, compile_timeout=options.compile_timeout
+    )
+
+    def show(result: CheckResult) -> None:
+        if progress:
+            progress(f"checked {result.path}:{result.line}")
+
+    for result in check_sheets([o.sheet for o in outcomes if o.sheet], check_options, show):
+        by_path[result.path].checks.append(result)
+
+
+def _write(outcomes: list[SheetOutcome], options: BuildOptions) -> list[Path]:
+    from cardgen.render.index_html import render_index
+
     written: list[Path] = []
     for outcome in outcomes:
         for rel, data in sorted(outcome.files.items()):
@@ -128,12 +258,23 @@ def build(paths: list[Path], options: BuildOptions) -> BuildResult:
             if write_atomic(target, data):
                 written.append(target)
     report = {"cardgen": __version__, "sheets": [o.to_json() for o in outcomes]}
-    report_path = options.out_dir / "report.json"
-    if write_atomic(
-        report_path, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
-    ):
-        written.append(report_path)
-    return BuildResult(outcomes, written)
+    extra = {
+        "report.json": (
+            json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        ).encode(),
+        "index.html": render_index(report),
+    }
+    state = {
+        "cardgen": __version__,
+        "sheets": {
+            o.path: {"digest": o.digest, "report": o.to_json()} for o in outcomes if not o.error
+        },
+    }
+    extra[STATE_FILE] = (json.dumps(state, indent=1, sort_keys=True) + "\n").encode()
+    for name, data in extra.items():
+        if write_atomic(options.out_dir / name, data):
+            written.append(options.out_dir / name)
+    return written
 
 
 def model_json(sheet: Sheet) -> str:

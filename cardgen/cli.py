@@ -10,7 +10,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cardgen import __version__
-from cardgen.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CardgenError
+from cardgen.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CardgenError,
+    ConfigError,
+    InputError,
+)
 
 
 def _add_build_options(cmd: argparse.ArgumentParser) -> None:
@@ -19,29 +26,29 @@ def _add_build_options(cmd: argparse.ArgumentParser) -> None:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="sheets or folders of sheets (default: content/)",
+        help="sheets or folders of sheets (default: content/, or `content` in the config)",
     )
     cmd.add_argument(
-        "-o",
-        "--output",
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: output/)"
+    )
+    cmd.add_argument(
+        "--config",
         type=Path,
-        default=Path("output"),
-        metavar="DIR",
-        help="output folder (default: output/)",
+        metavar="FILE",
+        help="a cardgen.toml (default: ./cardgen.toml, or [tool.cardgen] in ./pyproject.toml)",
     )
     cmd.add_argument(
         "--no-check", action="store_true", help="do not compile and run the sheets' snippets"
     )
     cmd.add_argument(
-        "--seed",
-        type=int,
-        default=0,
-        metavar="N",
-        help="seed for quiz selection and order (default: 0)",
+        "--seed", type=int, metavar="N", help="seed for quiz selection and order (default: 0)"
     )
     cmd.add_argument("--strict", action="store_true", help="treat warnings as failures")
     cmd.add_argument(
-        "--jobs", type=int, default=2, metavar="N", help="snippet checks run at once (default: 2)"
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="sheets built and snippets checked at once (default: 2)",
     )
     cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
@@ -203,42 +210,73 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if broken or any(r.failed for r in results) else EXIT_OK
 
 
-def run_build(args: argparse.Namespace) -> int:
-    from cardgen.build import BuildOptions, build
+def build_options(args: argparse.Namespace):
+    """The config file's settings, with the command line's flags on top."""
+    from cardgen.build import BuildOptions
+    from cardgen.config import config_from_table, load_config
 
+    if args.config:
+        import tomllib
+
+        try:
+            text = args.config.read_text(encoding="utf-8")
+            config = config_from_table(tomllib.loads(text), str(args.config), text)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", str(args.config)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"not valid TOML: {exc}", str(args.config)) from None
+    else:
+        config = load_config()
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs takes a number of 1 or more")
     options = BuildOptions(
-        out_dir=args.output,
-        check=not args.no_check,
-        seed=args.seed,
-        strict=args.strict,
-        jobs=max(1, args.jobs),
+        out_dir=args.output or config.output,
+        check=config.checks and not args.no_check,
+        seed=config.quiz_seed if args.seed is None else args.seed,
+        strict=config.strict or args.strict,
+        jobs=args.jobs or config.jobs,
+        deck_prefix=config.deck_prefix,
+        outputs=tuple(config.outputs),
+        quiz_versions=config.quiz_versions,
+        quiz_questions=config.quiz_questions,
+        check_timeout=config.check_timeout,
+        compile_timeout=config.compile_timeout,
     )
-    result = build(args.paths or [Path("content")], options)
+    return options, (args.paths or config.content)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from cardgen.build import build
+    from cardgen.check.report import summary
+    from cardgen.console import Console
+
+    console = Console(args.quiet)
+    options, paths = build_options(args)
+    result = build(paths, options, progress=console.progress)
     for outcome in result.outcomes:
         for warning in outcome.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            console.problem(f"warning: {warning}")
         for check in outcome.checks:
             if check.failed:
-                print(check.line_text(), file=sys.stderr)
+                console.problem(check.line_text())
         if outcome.error:
-            print(f"error: {outcome.error}", file=sys.stderr)
-        elif not args.quiet:
-            made = ", ".join(sorted(outcome.files)) or "nothing to write"
-            print(f"{outcome.path}: built ({made})")
-    if not args.quiet:
-        print(
-            f"{len(result.outcomes)} sheets, {len(result.failed)} failed, "
-            f"{result.warning_count} warnings; report in {options.out_dir / 'report.json'}"
-        )
-    if not args.quiet and options.check:
-        from cardgen.check.report import summary
-
-        print(f"checks: {summary([c for o in result.outcomes for c in o.checks])}")
-    if result.failed or result.failed_checks or (args.strict and result.warning_count):
-        return EXIT_FAILED
+            console.problem(f"error: {outcome.error}")
+        else:
+            made = len(outcome.files) or len(outcome.counts.get("outputs", []))
+            how = "unchanged" if outcome.reused else "built"
+            console.info(f"{outcome.path}: {how} ({made} files)")
     if not result.outcomes:
-        print("error: no sheets (*.md) found", file=sys.stderr)
+        console.problem("error: no sheets (*.md) found")
         return EXIT_USAGE
+    checks = [c for o in result.outcomes for c in o.checks]
+    console.info(
+        f"{len(result.outcomes)} sheets, {len(result.failed)} failed, "
+        f"{result.warning_count} warnings"
+        + (f"; checks: {summary(checks)}" if options.check else "")
+        + f"; see {options.out_dir / 'index.html'}"
+    )
+    if result.failed or result.failed_checks or (options.strict and result.warning_count):
+        return EXIT_FAILED
     return EXIT_OK
 
 

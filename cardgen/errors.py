@@ -23,6 +23,9 @@ class CardgenError(Exception):
     def __str__(self) -> str:
         return located(self.message, self.path, self.line)
 
+    def __reduce__(self):  # picklable, for builds in worker processes
+        return (type(self), (self.message, self.path, self.line))
+
 
 class SheetError(CardgenError):
     """A sheet cannot be turned into a model: binary, not UTF-8, unterminated fence..."""

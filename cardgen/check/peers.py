@@ -26,10 +26,10 @@ class Verdict:
 
 def _exit_note(fin: Finished) -> str:
     if fin.timed_out:
-        return f"it was still running after {fin.seconds:.1f}s and was stopped"
+        return f"it was still running after {fin.seconds:.0f}s and was stopped"
     err = [line for line in fin.stderr.strip().splitlines() if line.strip()]
     tail = f": {err[-1].replace('CARDGEN_ERROR ', '')}" if err else ""
-    return f"it exited with code {fin.returncode} after {fin.seconds:.2f}s{tail}"
+    return f"it exited with code {fin.returncode}{tail}"
 
 
 def listener_accept_queue(port: int) -> int | None:
@@ -247,4 +247,4 @@ def program(launch: Launch, timeout: float) -> Verdict:
     log = fin.stdout.strip().splitlines()[-5:]
     if fin.returncode != 0:
         return Verdict(False, _exit_note(fin), log, fin)
-    return Verdict(True, f"ran to completion in {fin.seconds:.2f}s", log, fin)
+    return Verdict(True, "ran to completion", log, fin)

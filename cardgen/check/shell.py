@@ -57,7 +57,7 @@ def check_command(
     context: list[str] = []
     if sheet_port and re.search(rf"(?<!\d){sheet_port}(?!\d)", command):
         command = re.sub(rf"(?<!\d){sheet_port}(?!\d)", str(port), command)
-        context.append(f"port {sheet_port} replaced by the listener's port {port}")
+        context.append(f"port {sheet_port} replaced by the loopback listener's port")
     try:
         fin = process.run(["bash", "-o", "pipefail", "-c", command], timeout)
     finally:
@@ -90,7 +90,7 @@ def check_command(
             status=FAIL,
             context=context,
             transcript=transcript,
-            reason=f"the output does not show the listener on port {port}",
+            reason="the output does not show the listener on its port",
         )
     if not context and tool in STATE_TOOLS and "LISTEN" not in fin.stdout:
         return CheckResult(
@@ -100,7 +100,5 @@ def check_command(
             transcript=transcript,
             reason="the output does not show the listening socket",
         )
-    shown = f"shows the listener on port {port}" if context else "ran cleanly"
-    return CheckResult(
-        **base, status=PASS, reason=f"the output {shown}", context=context, transcript=transcript
-    )
+    shown = "the output shows the listener on its port" if context else "the command ran cleanly"
+    return CheckResult(**base, status=PASS, reason=shown, context=context, transcript=transcript)

@@ -73,13 +73,16 @@ def note_digest(spec: NoteSpec, deck_name: str) -> str:
 
 
 def deck_name_for(title: str, path: tuple[str, ...]) -> str:
-    return "::".join(p.replace("::", ":") for p in (title, *path))
+    """`title` may already be a deck path (`Prefix::Sheet`); section names never split it."""
+    return "::".join([title, *(p.replace("::", ":") for p in path)])
 
 
 def render_deck(
-    bank: QuestionBank, previous_ledger: dict | None, epoch: int, deck_title: str | None = None
+    bank: QuestionBank, previous_ledger: dict | None, epoch: int, deck_prefix: str = ""
 ) -> DeckOutput:
-    title = deck_title or bank.sheet_title
+    title = bank.sheet_title.replace("::", ":")
+    if deck_prefix.strip(": "):
+        title = f"{deck_prefix.strip(': ')}::{title}"
     specs = [question_note(q, bank.sheet_name, bank.sheet_title) for q in bank.questions]
     specs += [
         path_cloze_note(o, bank.sheet_name, bank.sheet_title)

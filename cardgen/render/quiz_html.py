@@ -17,7 +17,8 @@ from cardgen.render.html import pygments_css
 
 
 @lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment for every HTML output (templates beside this module)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("cardgen.render", "templates"),
         autoescape=True,
@@ -44,7 +45,9 @@ def _context(quiz: Quiz, versions: int) -> dict[str, object]:
 
 
 def render_print(quiz: Quiz, versions: int = 1) -> bytes:
-    return _env().get_template("quiz_print.html.j2").render(_context(quiz, versions)).encode()
+    return (
+        environment().get_template("quiz_print.html.j2").render(_context(quiz, versions)).encode()
+    )
 
 
 def _text(html: str) -> str:
@@ -77,4 +80,4 @@ def answers_payload(quiz: Quiz) -> str:
 
 def render_selfcheck(quiz: Quiz) -> bytes:
     context = _context(quiz, 1) | {"answers_b64": answers_payload(quiz)}
-    return _env().get_template("quiz_selfcheck.html.j2").render(context).encode()
+    return environment().get_template("quiz_selfcheck.html.j2").render(context).encode()
