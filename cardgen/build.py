@@ -36,7 +36,7 @@ class BuildOptions:
     strict: bool = False
     jobs: int = 2
     deck_prefix: str = ""
-    outputs: tuple[str, ...] = ("decks", "quizzes")
+    outputs: tuple[str, ...] = ("decks", "quizzes", "exercises")
     quiz_versions: int = 1
     quiz_questions: int = 40
     check_timeout: float = 10.0
@@ -110,6 +110,8 @@ def sheet_renderers(options: BuildOptions) -> list[SheetRenderer]:
         chosen.append(outputs.deck_output)
     if "quizzes" in options.outputs:
         chosen.append(outputs.quiz_output)
+    if "exercises" in options.outputs:
+        chosen.append(outputs.exercise_output)
     return chosen
 
 

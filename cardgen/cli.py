@@ -127,6 +127,34 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     check.set_defaults(run=run_check)
 
+    exercise = sub.add_parser(
+        "exercise",
+        help="check, watch or get hints for an exercise",
+        description="Work on an exercise folder from output/exercises/.",
+    )
+    ex_sub = exercise.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, text in (
+        ("check", "run your code against the checker's loopback peer"),
+        ("watch", "check again every time a file in DIR changes"),
+        ("hint", "show the next hint"),
+    ):
+        cmd = ex_sub.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
+        cmd.add_argument("dir", type=Path, metavar="DIR", nargs="?", default=Path("."))
+        if action != "hint":
+            cmd.add_argument(
+                "--solution",
+                action="store_true",
+                help="check the reference solution instead of your code",
+            )
+            cmd.add_argument(
+                "--timeout",
+                type=float,
+                default=10.0,
+                metavar="SECONDS",
+                help="how long your program may run (default: 10)",
+            )
+        cmd.set_defaults(run=run_exercise)
+
     parse = sub.add_parser(
         "parse",
         help="show the model parsed from one sheet",
@@ -208,6 +236,22 @@ def run_check(args: argparse.Namespace) -> int:
         write_atomic(args.junit, report.to_junit(results))
     print(f"checks: {report.summary(results)}")
     return EXIT_FAILED if broken or any(r.failed for r in results) else EXIT_OK
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    from cardgen.exercises.judge import check_exercise, load, next_hint
+
+    if args.action == "hint":
+        print(next_hint(args.dir))
+        return EXIT_OK
+    load(args.dir)
+    if args.action == "check":
+        outcome = check_exercise(args.dir, solution=args.solution, timeout=args.timeout)
+        print(outcome.text())
+        return EXIT_OK if outcome.passed else EXIT_FAILED
+    from cardgen.exercises.watch import watch
+
+    return watch(args.dir, args.solution, args.timeout)
 
 
 def build_options(args: argparse.Namespace):

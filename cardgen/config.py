@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cardgen.errors import ConfigError
 
-OUTPUTS = ("decks", "quizzes")
+OUTPUTS = ("decks", "quizzes", "exercises")
 
 
 @dataclass(slots=True)

@@ -47,3 +47,15 @@ def quiz_output(
             other, options.quiz_versions
         )
     outcome.counts["quiz"] = dict(sorted(Counter(i.kind for i in quiz.items).items()))
+
+
+def exercise_output(
+    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
+) -> None:
+    """`exercises/<sheet>/<NN>-<slug>/` for the learner, `exercises/<sheet>/solutions/` apart."""
+    from cardgen.exercises import sheet_exercise_files
+
+    files = sheet_exercise_files(sheet)
+    for rel, data in files.items():
+        outcome.files[f"exercises/{sheet.name}/{rel}"] = data
+    outcome.counts["exercises"] = sum(1 for rel in files if rel.endswith("/README.md"))
