@@ -132,11 +132,31 @@ def sheet_digest(path: Path, options: BuildOptions) -> str:
     ).hexdigest()[:24]
 
 
+def with_claims(sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome) -> QuestionBank:
+    """Reproduce the sheet's claims on loopback; mark the questions whose fact was reproduced."""
+    from dataclasses import replace
+
+    from cardgen.claims import check_claims, verified_notes
+
+    results = check_claims(sheet)
+    outcome.checks.extend(results)
+    notes = verified_notes(results)
+    bank.questions = [
+        replace(q, verified=notes[q.source.line])
+        if q.source.line in notes and q.block == "table"
+        else q
+        for q in bank.questions
+    ]
+    return bank
+
+
 def build_sheet(path: Path, options: BuildOptions) -> SheetOutcome:
     outcome = SheetOutcome(str(path), path.stem, digest=sheet_digest(path, options))
     try:
         sheet = outcome.sheet = parse_file(path)
         bank, bank_warnings = build_bank(sheet)
+        if options.check:
+            bank = with_claims(sheet, bank, outcome)
         outcome.warnings.extend(sheet.warnings)
         outcome.warnings.extend(bank_warnings)
         for render in sheet_renderers(options):
@@ -246,7 +266,8 @@ def _run_checks(
         if progress:
             progress(f"checked {result.path}:{result.line}")
 
-    for result in check_sheets([o.sheet for o in outcomes if o.sheet], check_options, show):
+    sheets = [o.sheet for o in outcomes if o.sheet]
+    for result in check_sheets(sheets, check_options, show, claims=False):
         by_path[result.path].checks.append(result)
 
 

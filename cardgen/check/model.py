@@ -31,6 +31,9 @@ class CheckResult:
         return self.status in (FAIL, REFUSED)
 
     def line_text(self) -> str:
+        if self.kind.endswith("claim"):
+            what = self.kind.replace("_", " ")
+            return f"{self.path}:{self.line}: {what} '{self.label}': {self.status} — {self.reason}"
         what = f"{self.lang} {self.kind}" if self.lang else self.kind
         return f"{self.path}:{self.line}: {what} snippet: {self.status} — {self.reason}"
 

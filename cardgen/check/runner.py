@@ -64,10 +64,16 @@ def check_sheets(
     sheets: list[Sheet],
     options: CheckOptions,
     progress: Callable[[CheckResult], None] | None = None,
+    claims: bool = True,
 ) -> list[CheckResult]:
+    """Check every snippet of the sheets (and, with `claims`, the claims of their tables)."""
     results: list[CheckResult] = []
     tasks: list[_Task] = []
     for sheet in sheets:
+        if claims:
+            from cardgen.claims import check_claims
+
+            results += check_claims(sheet)
         port = sheet_port([s.code for s in sheet.of_kind(Snippet)])
         sheet_results, sheet_tasks = _plan(sheet, port, options)
         results += sheet_results

@@ -48,6 +48,8 @@ class Question:
     also_true: frozenset[str] = field(default_factory=frozenset)
     """Options that would also be right and so must never be offered as distractors."""
     explanation: str = ""
+    verified: str = ""
+    """"Reproduced on Linux loopback: …" when a check reproduced this fact."""
 
 
 @dataclass(frozen=True, slots=True)

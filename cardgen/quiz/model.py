@@ -40,6 +40,8 @@ class QuizItem:
     correct order, the index of the shown item."""
     answer: str = ""
     """The answer as the key prints it."""
+    note: str = ""
+    """Plain text shown with the answer: "Reproduced on Linux loopback: …"."""
     number: int = 0
 
 

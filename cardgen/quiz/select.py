@@ -194,6 +194,7 @@ def make_quiz(bank: QuestionBank, seed: int = 0, version: int = 1, size: int = 4
                 return
             item = make(q, rng)
             if item is not None:
+                item.note = q.verified
                 used.add(q.key)
                 items.append(item)
                 made += 1

@@ -68,6 +68,8 @@ def question_note(q: Question, sheet_name: str, sheet_title: str) -> NoteSpec:
     context = context_field(sheet_title, q.section, q.context)
     source = source_field(q.source, q.section)
     extra = inline_html(q.explanation)
+    if q.verified:
+        extra += f'<div class="cg-verified">{escape(q.verified)}</div>'
     tags = tags_for(sheet_name, q.section, q.block)
     deck = q.section[:1]
     if q.style == "cloze":

@@ -64,6 +64,7 @@ def answers_payload(quiz: Quiz) -> str:
             "answer": item.answer,
             "explanation": item.explanation,
             "source": item.source,
+            "note": item.note,
         }
         if item.kind == "fill_in":
             entry["accepted"] = item.accepted
