@@ -11,7 +11,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +73,8 @@ class SheetOutcome:
     digest: str = ""
     reused: bool = False
     """True when the sheet was unchanged and its previous outcome was kept."""
+    outputs: list[str] = field(default_factory=list)
+    """Paths of the files written for the sheet (once `files` is let go)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -81,7 +82,7 @@ class SheetOutcome:
             "name": self.name,
             "status": "failed" if self.error else "built",
             "error": str(self.error) if self.error else None,
-            "outputs": sorted(self.files) if self.files else self.counts.get("outputs", []),
+            "outputs": self.outputs or sorted(self.files),
             "counts": {k: v for k, v in self.counts.items() if k != "outputs"},
             "warnings": [w.to_json() for w in self.warnings],
             "retired": self.retired,
@@ -207,7 +208,8 @@ def _reuse(path: Path, options: BuildOptions, state: dict[str, dict]) -> SheetOu
         path.stem,
         digest=digest,
         reused=True,
-        counts={**report["counts"], "outputs": report["outputs"]},
+        outputs=list(report["outputs"]),
+        counts=dict(report["counts"]),
         retired=list(report["retired"]),
     )
     outcome.warnings = [Diagnostic(w["path"], w["line"], w["message"]) for w in report["warnings"]]
@@ -218,36 +220,56 @@ def _reuse(path: Path, options: BuildOptions, state: dict[str, dict]) -> SheetOu
 def build(
     paths: list[Path], options: BuildOptions, progress: Callable[[str], None] | None = None
 ) -> BuildResult:
-    """Build every sheet, run the checks, then write everything and the report."""
+    """Build every sheet (each one whole in memory, then written and let go), run the checks,
+    then write the report and the index."""
     sheets = find_sheets(paths)
     state = _load_state(options.out_dir)
     outcomes: dict[Path, SheetOutcome] = {}
+    written: list[Path] = []
     todo: list[Path] = []
     for path in sheets:
         if (kept := _reuse(path, options, state)) is not None:
             outcomes[path] = kept
         else:
             todo.append(path)
+
+    def done(path: Path, outcome: SheetOutcome) -> None:
+        written.extend(_write_sheet(outcome, options))
+        outcomes[path] = outcome
+        if progress:
+            progress(f"built {path}")
+
     if options.jobs > 1 and len(todo) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-            for path, outcome in zip(
-                todo, pool.map(build_sheet, todo, [options] * len(todo)), strict=True
-            ):
-                outcomes[path] = outcome
-                if progress:
-                    progress(f"built {path}")
+            results = pool.map(build_sheet, todo, [options] * len(todo), chunksize=4)
+            for path, outcome in zip(todo, results, strict=True):
+                done(path, outcome)
     else:
         for path in todo:
-            outcomes[path] = build_sheet(path, options)
-            if progress:
-                progress(f"built {path}")
+            done(path, build_sheet(path, options))
     ordered = [outcomes[p] for p in sheets]
     if options.check:
         _run_checks(
             [o for o in ordered if not o.reused and o.sheet and not o.error], options, progress
         )
-    written = _write(ordered, options)
+    written += _write_reports(ordered, options)
     return BuildResult(ordered, written)
+
+
+def _write_sheet(outcome: SheetOutcome, options: BuildOptions) -> list[Path]:
+    """Write one sheet's files and keep only their names (and the sheet, if it is checked)."""
+    written = []
+    for rel, data in sorted(outcome.files.items()):
+        target = options.out_dir / rel
+        if write_atomic(target, data):
+            written.append(target)
+    outcome.outputs = sorted(outcome.files)
+    outcome.files = {}
+    if not options.check:
+        outcome.sheet = None
+    return written
 
 
 def _run_checks(
@@ -271,15 +293,10 @@ def _run_checks(
         by_path[result.path].checks.append(result)
 
 
-def _write(outcomes: list[SheetOutcome], options: BuildOptions) -> list[Path]:
+def _write_reports(outcomes: list[SheetOutcome], options: BuildOptions) -> list[Path]:
     from cardgen.render.index_html import render_index
 
     written: list[Path] = []
-    for outcome in outcomes:
-        for rel, data in sorted(outcome.files.items()):
-            target = options.out_dir / rel
-            if write_atomic(target, data):
-                written.append(target)
     report = {"cardgen": __version__, "sheets": [o.to_json() for o in outcomes]}
     extra = {
         "report.json": (

@@ -306,7 +306,7 @@ def run_build(args: argparse.Namespace) -> int:
         if outcome.error:
             console.problem(f"error: {outcome.error}")
         else:
-            made = len(outcome.files) or len(outcome.counts.get("outputs", []))
+            made = len(outcome.outputs)
             how = "unchanged" if outcome.reused else "built"
             console.info(f"{outcome.path}: {how} ({made} files)")
     if not result.outcomes:

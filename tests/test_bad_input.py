@@ -162,3 +162,17 @@ def test_random_markdown_raises_only_our_error(text):
 def test_random_bytes_raise_only_our_error(data):
     with contextlib.suppress(CardgenError):
         parse_bytes(data, "random.md")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["parse", str(SEED)]])
+def test_help_and_parse_do_not_load_the_renderers(argv):
+    code = (
+        "import sys\nfrom cardgen.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('genanki', 'jinja2', 'pygments') if m in sys.modules),"
+        " file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stderr.strip().splitlines()[-1] == "[]"

@@ -16,13 +16,14 @@ from tests.test_bad_input import run_cli
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
 
-def claims_of(text: str):
-    return {(r.kind, r.label): r for r in check_claims(parse_text(text, "sheet.md"))}
+def claims_of(text: str, use_cache: bool = True):
+    sheet = parse_text(text, "sheet.md")
+    return {(r.kind, r.label): r for r in check_claims(sheet, use_cache)}
 
 
 @pytest.fixture(scope="module")
 def seed_claims():
-    return claims_of(SEED_TEXT)
+    return claims_of(SEED_TEXT, use_cache=False)  # observed now, not read from a cache
 
 
 def test_error_rows_are_reproduced(seed_claims):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cardgen import __version__
+from cardgen.cache import default_cache
 from cardgen.check import peers, python, rust
 from cardgen.check.classify import PYTHON, RUST, classify
 from cardgen.check.loopback import free_port, non_loopback, sheet_port
@@ -25,13 +26,6 @@ from cardgen.check.model import FAIL, PASS, REFUSED, SKIP, CheckResult
 from cardgen.check.process import Started
 from cardgen.check.shell import check_command
 from cardgen.model import SHELL_LANGS, Sheet, Snippet
-
-
-def default_cache() -> Path:
-    if env := os.environ.get("CARDGEN_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cardgen"
 
 
 @dataclass(slots=True)
@@ -73,7 +67,7 @@ def check_sheets(
         if claims:
             from cardgen.claims import check_claims
 
-            results += check_claims(sheet)
+            results += check_claims(sheet, options.use_cache)
         port = sheet_port([s.code for s in sheet.of_kind(Snippet)])
         sheet_results, sheet_tasks = _plan(sheet, port, options)
         results += sheet_results

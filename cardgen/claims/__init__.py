@@ -3,10 +3,16 @@ what Linux loopback actually does. Each claim becomes a check result naming its 
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import platform
 import re
-from functools import lru_cache
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
+from cardgen import __version__
+from cardgen.cache import default_cache
 from cardgen.check.model import FAIL, PASS, SKIP, CheckResult
 from cardgen.check.tcpstates import available
 from cardgen.claims import errors
@@ -39,17 +45,74 @@ def _result(
     return CheckResult(row_path, line, "", kind, label, status, reason, transcript=transcript or [])
 
 
-@lru_cache(maxsize=1)
-def _observed_states() -> StateLog:
-    return observe()
+@dataclass(slots=True)
+class Observations:
+    """Everything the loopback scenarios showed on this kernel."""
+
+    errors: dict[str, errors.Observed]
+    time_wait_bind: tuple[errors.Observed, str]
+    states: StateLog
 
 
-@lru_cache(maxsize=16)
-def _run_error(name: str) -> errors.Observed:
-    return errors.SCENARIOS[name]()
+def _cache_file() -> Path:
+    kernel = re.sub(r"[^\w.-]+", "_", f"{platform.release()}-{platform.version()}")[:120]
+    return default_cache() / "claims" / f"{__version__}-{kernel}.json"
 
 
-def error_claims(table: Table) -> list[CheckResult]:
+def observations(use_cache: bool = True) -> Observations:
+    """Run every scenario once; on a warm cache, read what this kernel showed last time."""
+    path = _cache_file()
+    if use_cache:
+        try:
+            return _decode(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    found = Observations(
+        {name: run() for name, run in errors.SCENARIOS.items()},
+        errors.address_in_use_time_wait(),
+        observe(),
+    )
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(_encode(found)))
+        os.replace(tmp, path)
+    return found
+
+
+def _encode(o: Observations) -> dict:
+    s = o.states
+    return {
+        "errors": {k: asdict(v) for k, v in o.errors.items()},
+        "time_wait_bind": [asdict(o.time_wait_bind[0]), o.time_wait_bind[1]],
+        "states": {
+            "holders": {k: [sorted(r) for r in v] for k, v in s.holders.items()},
+            "both": sorted(s.both),
+            "sequences": [[side, role, seq] for (side, role), seq in s.sequences.items()],
+            "time_wait_seconds": s.time_wait_seconds,
+        },
+    }
+
+
+def _decode(data: dict) -> Observations:
+    def observed(d: dict) -> errors.Observed:
+        return errors.Observed(d["error"], d["errno_name"], d["python"], tuple(d["steps"]))
+
+    st = data["states"]
+    log = StateLog(
+        holders={k: [frozenset(r) for r in v] for k, v in st["holders"].items()},
+        both=set(st["both"]),
+        sequences={(side, role): seq for side, role, seq in st["sequences"]},
+        time_wait_seconds=st["time_wait_seconds"],
+    )
+    return Observations(
+        {k: observed(v) for k, v in data["errors"].items()},
+        (observed(data["time_wait_bind"][0]), data["time_wait_bind"][1]),
+        log,
+    )
+
+
+def error_claims(table: Table, seen_all: Observations) -> list[CheckResult]:
     results = []
     for row in table.rows:
         name = _name(row.header)
@@ -77,13 +140,7 @@ def error_claims(table: Table) -> list[CheckResult]:
                 )
             )
             continue
-        try:
-            seen = _run_error(key)
-        except (OSError, RuntimeError) as exc:
-            results.append(
-                _result(*where, "error_claim", name, FAIL, f"the scenario could not be run: {exc}")
-            )
-            continue
+        seen = seen_all.errors[key]
         transcript = list(seen.steps)
         if not errors.names_match(name, seen.error):
             results.append(
@@ -100,7 +157,7 @@ def error_claims(table: Table) -> list[CheckResult]:
         reason = seen.summary()
         cause = " ".join(row.cells[1:]).lower()
         if key == "address already in use" and "time_wait" in cause:
-            tw, workaround = errors.address_in_use_time_wait()
+            tw, workaround = seen_all.time_wait_bind
             transcript += list(tw.steps) + [workaround]
             reason += f"; also next to a TIME_WAIT socket ({tw.errno_name}), and {workaround}"
         results.append(_result(*where, "error_claim", name, PASS, reason, transcript))
@@ -226,7 +283,7 @@ def path_claims(paths: list[StatePath], log: StateLog) -> list[CheckResult]:
     return results
 
 
-def check_claims(sheet: Sheet) -> list[CheckResult]:
+def check_claims(sheet: Sheet, use_cache: bool = True) -> list[CheckResult]:
     """Every claim of the sheet cardgen can reproduce on loopback (Linux only)."""
     error_tables = [
         t
@@ -253,11 +310,26 @@ def check_claims(sheet: Sheet) -> list[CheckResult]:
             )
             for pos, name in rows
         ]
+    try:
+        seen = observations(use_cache)
+    except (OSError, RuntimeError) as exc:
+        rows = [(r.pos, _name(r.header)) for t in error_tables + state_tables for r in t.rows]
+        return [
+            _result(
+                pos.path,
+                pos.line,
+                "claim",
+                name,
+                FAIL,
+                f"the loopback scenarios could not run: {exc}",
+            )
+            for pos, name in rows
+        ]
     results: list[CheckResult] = []
     for table in error_tables:
-        results += error_claims(table)
+        results += error_claims(table, seen)
     if state_tables or paths:
-        log = _observed_states()
+        log = seen.states
         for table in state_tables:
             results += state_claims(table, log)
         results += path_claims(paths, log)

@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardgen.cache import default_cache
 from cardgen.check import peers, tcpstates
 from cardgen.check.loopback import free_port
 from cardgen.check.process import Started, run
-from cardgen.check.runner import default_cache
 from cardgen.check.rust import DEBIAN_REGISTRY, cargo_source
 from cardgen.errors import InputError
 

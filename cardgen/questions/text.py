@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cardgen.parse.inline import strip_code
 
 BLANK = "____"
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Inline text without code backticks, for comparisons."""
     return strip_code(text).strip()
 
 
+@lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     return re.sub(r"\s+", " ", plain(text).casefold().strip(" .\"'"))
 
@@ -21,7 +24,18 @@ def norm(text: str) -> str:
 def gives_away(prompt: str, answer: str) -> bool:
     """Whether the answer's words stand in the prompt as a whole word."""
     a = norm(answer)
-    return bool(a) and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", norm(prompt)) is not None
+    if not a:
+        return False
+    text = norm(prompt)
+    start = text.find(a)
+    while start != -1:
+        end = start + len(a)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        start = text.find(a, start + 1)
+    return False
 
 
 def mask(text: str, answer: str) -> str:

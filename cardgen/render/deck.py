@@ -14,7 +14,6 @@ import itertools
 import json
 import os
 import sqlite3
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -119,16 +118,15 @@ def render_deck(
 
 
 def package_bytes(package: genanki.Package, epoch: int) -> bytes:
-    """genanki's `write_to_file`, made deterministic: fixed ids, times and zip entries."""
-    with tempfile.TemporaryDirectory(prefix="cardgen-apkg-") as tmp:
-        db_path = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db_path)
-        try:
-            package.write_to_db(conn.cursor(), epoch, itertools.count(max(epoch, 1) * 1000))
-            conn.commit()
-        finally:
-            conn.close()
-        db = db_path.read_bytes()
+    """genanki's `write_to_file`, made deterministic and kept in memory: the collection is
+    built in an in-memory SQLite database, whose image is then zipped with fixed times."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        package.write_to_db(conn.cursor(), epoch, itertools.count(max(epoch, 1) * 1000))
+        conn.commit()
+        db = conn.serialize()
+    finally:
+        conn.close()
     zip_time = time.gmtime(max(epoch, 315532800))[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:

@@ -37,13 +37,18 @@ def _lexer(lang: str):
         return TextLexer(stripnl=False, ensurenl=False)
 
 
+@lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(cssclass=CODE_CLASS)
+
+
 def code_html(
     code: str, lang: str, blank: tuple[int, int] | None = None, blank_html: str = "[…]"
 ) -> str:
     """Highlighted `<pre>`; the `blank` span of the code is replaced by `blank_html`."""
     if blank:
         code = code[: blank[0]] + BLANK_MARK + code[blank[1] :]
-    html = highlight(code.rstrip("\n"), _lexer(lang), HtmlFormatter(cssclass=CODE_CLASS))
+    html = highlight(code.rstrip("\n"), _lexer(lang), _formatter())
     if blank:
         html = html.replace(BLANK_MARK, blank_html, 1)
     return html.strip()

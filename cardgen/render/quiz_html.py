@@ -16,11 +16,24 @@ from cardgen.quiz.model import KIND_TITLES
 from cardgen.render.html import pygments_css
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (in the cardgen cache folder), when writable."""
+    from cardgen.cache import default_cache
+
+    folder = default_cache() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The Jinja2 environment for every HTML output (templates beside this module)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("cardgen.render", "templates"),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
