@@ -32,18 +32,6 @@ class Config:
     source: str | None = None
     """The file the configuration came from, if any."""
 
-    def fingerprint(self) -> str:
-        """What, besides a sheet's text, decides its outputs."""
-        return repr(
-            (
-                self.deck_prefix,
-                sorted(self.outputs),
-                self.quiz_seed,
-                self.quiz_versions,
-                self.quiz_questions,
-            )
-        )
-
 
 _TYPES: dict[str, type] = {
     "content": list,

@@ -230,19 +230,11 @@ def _rust_tasks(
     for unit, key in pending:
         snippet = unit.snippet
         kind = classify("rust", snippet.hidden + snippet.code)
-        if unit.name in build.errors:
-            done.append(
-                CheckResult(
-                    **_base(snippet, kind),
-                    status=FAIL,
-                    context=unit.context,
-                    mode=build.mode,
-                    reason=f"does not compile: line {build.errors[unit.name]}",
-                )
+        if unit.name in build.errors or build.binary is None:
+            error = build.errors.get(unit.name)
+            reason = (
+                f"line {error}" if error else next(iter(build.errors.values()), "the build failed")
             )
-            continue
-        if build.binary is None:
-            reason = next(iter(build.errors.values()), "the build failed")
             done.append(
                 CheckResult(
                     **_base(snippet, kind),

@@ -296,35 +296,18 @@ def check_claims(sheet: Sheet, use_cache: bool = True) -> list[CheckResult]:
     paths = sheet.of_kind(StatePath)
     if not (error_tables or state_tables or paths):
         return []
-    if platform.system() != "Linux" or not available():
+
+    def every_row(status: str, reason: str) -> list[CheckResult]:
         rows = [(r.pos, _name(r.header)) for t in error_tables + state_tables for r in t.rows]
         rows += [(p.pos, p.name) for p in paths]
-        return [
-            _result(
-                pos.path,
-                pos.line,
-                "claim",
-                name,
-                SKIP,
-                "claims are reproduced on Linux only (/proc/net/tcp)",
-            )
-            for pos, name in rows
-        ]
+        return [_result(pos.path, pos.line, "claim", name, status, reason) for pos, name in rows]
+
+    if platform.system() != "Linux" or not available():
+        return every_row(SKIP, "claims are reproduced on Linux only (/proc/net/tcp)")
     try:
         seen = observations(use_cache)
     except (OSError, RuntimeError) as exc:
-        rows = [(r.pos, _name(r.header)) for t in error_tables + state_tables for r in t.rows]
-        return [
-            _result(
-                pos.path,
-                pos.line,
-                "claim",
-                name,
-                FAIL,
-                f"the loopback scenarios could not run: {exc}",
-            )
-            for pos, name in rows
-        ]
+        return every_row(FAIL, f"the loopback scenarios could not run: {exc}")
     results: list[CheckResult] = []
     for table in error_tables:
         results += error_claims(table, seen)
