@@ -18,7 +18,7 @@ from cardgen import __version__
 from cardgen.check.model import CheckResult
 from cardgen.errors import CardgenError, Diagnostic
 from cardgen.files import find_sheets, write_atomic
-from cardgen.model import Sheet, to_json
+from cardgen.model import Sheet
 from cardgen.parse import parse_file
 from cardgen.questions import QuestionBank, build_bank
 
@@ -315,7 +315,3 @@ def _write_reports(outcomes: list[SheetOutcome], options: BuildOptions) -> list[
         if write_atomic(options.out_dir / name, data):
             written.append(options.out_dir / name)
     return written
-
-
-def model_json(sheet: Sheet) -> str:
-    return json.dumps(to_json(sheet), indent=2, ensure_ascii=False) + "\n"

@@ -167,8 +167,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def run_parse(args: argparse.Namespace) -> int:
-    from cardgen.build import model_json
     from cardgen.describe import describe_sheet
+    from cardgen.model import model_json
     from cardgen.parse import parse_file
 
     sheet = parse_file(args.file)

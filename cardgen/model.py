@@ -7,6 +7,7 @@ Text fields hold *inline text*: plain text in which inline code keeps its backti
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -249,3 +250,8 @@ def to_json(node: object) -> object:
     if isinstance(node, tuple | list):
         return [to_json(v) for v in node]
     return node
+
+
+def model_json(sheet: Sheet) -> str:
+    """`cardgen parse --json`: the model, indented, with every node's kind and line."""
+    return json.dumps(to_json(sheet), indent=2, ensure_ascii=False) + "\n"

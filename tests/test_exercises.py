@@ -28,20 +28,23 @@ def exercises(tmp_path_factory) -> Path:
     return out / "exercises"
 
 
+SEED_EXERCISES = [
+    "01-tcp-server",
+    "02-tcp-client",
+    "03-udp-socket",
+    "04-socket-options",
+    "05-close-wait",
+    "06-time-wait",
+]
+
+
 def seed_folders(root: Path) -> list[Path]:
     return sorted(p for p in (root / "ch02-sockets").iterdir() if p.name[:2].isdigit())
 
 
 def test_layout_keeps_solutions_apart(exercises):
     folders = seed_folders(exercises)
-    assert [f.name for f in folders] == [
-        "01-tcp-server",
-        "02-tcp-client",
-        "03-udp-socket",
-        "04-socket-options",
-        "05-close-wait",
-        "06-time-wait",
-    ]
+    assert [f.name for f in folders] == SEED_EXERCISES
     readmes = sorted(str(p.relative_to(exercises)) for p in exercises.rglob("README.md"))
     assert readmes[:6] == [f"ch02-sockets/{f.name}/README.md" for f in folders]
     assert all(r.count("/") == 2 and "/solutions/" not in r for r in readmes)
@@ -60,14 +63,7 @@ def test_layout_keeps_solutions_apart(exercises):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "01-tcp-server",
-        "02-tcp-client",
-        "03-udp-socket",
-        "04-socket-options",
-        "05-close-wait",
-        "06-time-wait",
-    ],
+    SEED_EXERCISES,
 )
 def test_seed_starter_fails_and_solution_passes(exercises, name):
     folder = exercises / "ch02-sockets" / name

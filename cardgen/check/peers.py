@@ -8,8 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from cardgen.check import tcpstates
 from cardgen.check.process import Finished, Started
 
 PAYLOAD = b"Hello from the cardgen peer\n"
@@ -34,16 +34,8 @@ def _exit_note(fin: Finished) -> str:
 
 def listener_accept_queue(port: int) -> int | None:
     """Connections waiting in the accept queue of the loopback listener on `port` (Linux)."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            return None
-        for row in rows:
-            parts = row.split()
-            if len(parts) > 4 and parts[3] == "0A" and int(parts[1].split(":")[1], 16) == port:
-                return int(parts[4].split(":")[1], 16)
-    return None
+    listener = tcpstates.find(port, 0)
+    return listener.rx_queue if listener and listener.state == "LISTEN" else None
 
 
 def tcp_server(launch: Launch, port: int, timeout: float) -> Verdict:

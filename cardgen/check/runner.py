@@ -126,7 +126,7 @@ def _plan(
     """Results known without running (skips, refusals, cache hits, compile errors) and tasks."""
     done: list[CheckResult] = []
     tasks: list[_Task] = []
-    units: list[rust.RustUnit] = []
+    units: list[tuple[rust.RustUnit, str]] = []
     for snippet in sheet.of_kind(Snippet):
         lang = snippet.lang
         if lang in SHELL_LANGS:
@@ -166,7 +166,7 @@ def _plan(
                     )
                 )
                 continue
-            units.append(unit)
+            units.append((unit, kind))
         else:
             script = python.prepare(snippet, port)
             key = _key("python", kind, script.source, ",".join(snippet.flags))
@@ -208,13 +208,17 @@ def _plan(
 
 
 def _rust_tasks(
-    units: list[rust.RustUnit], port: int | None, options: CheckOptions, done: list[CheckResult]
+    units: list[tuple[rust.RustUnit, str]],
+    port: int | None,
+    options: CheckOptions,
+    done: list[CheckResult],
 ) -> list[_Task]:
-    pending: list[tuple[rust.RustUnit, str]] = []
-    for unit in units:
+    """Rust units (with their kind) not proven by the cache, compiled together, as tasks."""
+    pending: list[tuple[rust.RustUnit, str, str]] = []
+    for unit, kind in units:
         key = _key(
             "rust",
-            classify("rust", unit.snippet.hidden + unit.snippet.code),
+            kind,
             unit.source(),
             ",".join(unit.snippet.flags),
             rust.cargo_source() if unit.crates else "",
@@ -222,14 +226,13 @@ def _rust_tasks(
         if (hit := _cached(key, options)) is not None:
             done.append(hit)
         else:
-            pending.append((unit, key))
+            pending.append((unit, kind, key))
     if not pending:
         return []
-    build = rust.compile_units([u for u, _ in pending], options.cache, options.compile_timeout)
+    build = rust.compile_units([u for u, _, _ in pending], options.cache, options.compile_timeout)
     tasks = []
-    for unit, key in pending:
+    for unit, kind, key in pending:
         snippet = unit.snippet
-        kind = classify("rust", snippet.hidden + snippet.code)
         if unit.name in build.errors or build.binary is None:
             error = build.errors.get(unit.name)
             reason = (

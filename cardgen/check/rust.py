@@ -207,6 +207,19 @@ def main_source(units: list[RustUnit]) -> tuple[str, list[tuple[str, int]]]:
     return "\n".join(t for t, _, _ in lines) + "\n", [(u, n) for _, u, n in lines]
 
 
+def cargo_source_args(crates: list[str] | set[str]) -> list[str]:
+    """Flags that point cargo at Debian's registry, offline, when that is the source to use."""
+    if not crates or cargo_source() != "debian":
+        return []
+    return [
+        "--offline",
+        "--config",
+        'source.crates-io.replace-with="debian"',
+        "--config",
+        f'source.debian.directory="{DEBIAN_REGISTRY}"',
+    ]
+
+
 def cargo_source() -> str:
     forced = os.environ.get("CARDGEN_CARGO_SOURCE", "")
     if forced in ("crates-io", "debian"):
@@ -286,14 +299,7 @@ def _compile(units: list[RustUnit], cache: Path, timeout: float) -> RustBuild:
             '[package]\nname = "cardgen_snippets"\nversion = "0.0.0"\nedition = "2021"\n'
             f"publish = false\n\n[dependencies]\n{deps}\n\n[workspace]\n"
         )
-        argv = ["cargo", "build", "--quiet", "--message-format=json"]
-        if cargo_source() == "debian":
-            (work / ".cargo").mkdir()
-            (work / ".cargo" / "config.toml").write_text(
-                '[source.crates-io]\nreplace-with = "debian"\n\n'
-                f'[source.debian]\ndirectory = "{DEBIAN_REGISTRY}"\n'
-            )
-            argv.append("--offline")
+        argv = ["cargo", "build", "--quiet", "--message-format=json", *cargo_source_args(crates)]
         env["CARGO_TARGET_DIR"] = str(cache / "rust-target")
         finished = run(argv, timeout, env=env, cwd=str(work))
         built = cache / "rust-target" / "debug" / "cardgen_snippets"

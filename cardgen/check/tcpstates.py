@@ -33,6 +33,9 @@ class TcpSocket:
     state: str
     tx_queue: int
     rx_queue: int
+    """For a LISTEN socket: connections waiting in its accept queue."""
+    timer: float
+    """Seconds left on the socket's timer (`tm->when`, in USER_HZ = 100 ticks a second)."""
 
 
 def sockets() -> list[TcpSocket]:
@@ -54,17 +57,24 @@ def sockets() -> list[TcpSocket]:
                     STATES.get(p[3], p[3]),
                     int(tx, 16),
                     int(rx, 16),
+                    int(p[5].split(":")[1], 16) / 100 if len(p) > 5 else 0.0,
                 )
             )
     return found
 
 
-def state_of(local_port: int, remote_port: int) -> str | None:
-    """State of the socket from `local_port` to `remote_port`, or None if there is none."""
+def find(local_port: int, remote_port: int) -> TcpSocket | None:
+    """The socket from `local_port` to `remote_port` (0 for a listener), if there is one."""
     for s in sockets():
         if s.local_port == local_port and s.remote_port == remote_port:
-            return s.state
+            return s
     return None
+
+
+def state_of(local_port: int, remote_port: int) -> str | None:
+    """State of the socket from `local_port` to `remote_port`, or None if there is none."""
+    found = find(local_port, remote_port)
+    return found.state if found else None
 
 
 class StateWatch:

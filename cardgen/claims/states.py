@@ -6,9 +6,8 @@ import contextlib
 import socket
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from cardgen.check.tcpstates import state_of
+from cardgen.check.tcpstates import find, state_of
 
 
 @dataclass(slots=True)
@@ -51,21 +50,9 @@ def _settle() -> None:
 
 
 def _time_wait_timer(local: int, remote: int) -> float | None:
-    """Seconds left on a TIME_WAIT socket's timer (`tm->when`, in USER_HZ = 100 ticks/s)."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            p = row.split()
-            if (
-                p[3] == "06"
-                and int(p[1].rsplit(":", 1)[1], 16) == local
-                and int(p[2].rsplit(":", 1)[1], 16) == remote
-            ):
-                return int(p[5].split(":")[1], 16) / 100
-    return None
+    """Seconds left on a TIME_WAIT socket's timer."""
+    found = find(local, remote)
+    return found.timer if found and found.state == "TIME_WAIT" else None
 
 
 def small_buffers(sock: socket.socket) -> None:

@@ -18,7 +18,7 @@ from cardgen.cache import default_cache
 from cardgen.check import peers, tcpstates
 from cardgen.check.loopback import free_port
 from cardgen.check.process import Started, run
-from cardgen.check.rust import DEBIAN_REGISTRY, cargo_source
+from cardgen.check.rust import cargo_source_args
 from cardgen.errors import InputError
 
 
@@ -56,15 +56,13 @@ def _cargo_build(folder: Path, meta: dict, timeout: float) -> tuple[Path | None,
         / "exercises"
         / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
     )
-    argv = ["cargo", "build", "--quiet", "--message-format=short"]
-    if meta.get("crates") and cargo_source() == "debian":
-        argv += [
-            "--offline",
-            "--config",
-            'source.crates-io.replace-with="debian"',
-            "--config",
-            f'source.debian.directory="{DEBIAN_REGISTRY}"',
-        ]
+    argv = [
+        "cargo",
+        "build",
+        "--quiet",
+        "--message-format=short",
+        *cargo_source_args(meta.get("crates", [])),
+    ]
     env = {**os.environ, "CARGO_TARGET_DIR": str(target)}
     try:
         fin = run(argv, timeout, env=env, cwd=str(folder))

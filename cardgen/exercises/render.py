@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from cardgen.check.rust import KNOWN_CRATES
 from cardgen.exercises.model import Exercise
 
 CARGO_TOML = """[package]
@@ -16,7 +17,6 @@ publish = false
 {deps}
 [workspace]
 """
-CRATES = {"socket2": 'socket2 = { version = ">=0.4, <0.6", features = ["all"] }'}
 PY_LEVELS = {"SO_": "SOL_SOCKET", "TCP_": "IPPROTO_TCP", "IP_": "IPPROTO_IP"}
 
 
@@ -136,7 +136,7 @@ def exercise_files(ex: Exercise, sheet: str) -> dict[str, bytes]:
         files[f"{base}/exercise.json"] = meta_bytes
         if ex.lang == "rust":
             name = f"ex{ex.number:02d}_{ex.slug.replace('-', '_')}"
-            deps = "".join(CRATES[c] + "\n" for c in ex.crates if c in CRATES)
+            deps = "".join(KNOWN_CRATES[c] + "\n" for c in ex.crates if c in KNOWN_CRATES)
             files[f"{base}/Cargo.toml"] = CARGO_TOML.format(name=name, deps=deps).encode()
             files[f"{base}/src/main.rs"] = rust_harness(ex).encode()
             files[f"{base}/src/exercise.rs"] = code.encode()
