@@ -135,19 +135,11 @@ def sheet_digest(path: Path, options: BuildOptions) -> str:
 
 def with_claims(sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome) -> QuestionBank:
     """Reproduce the sheet's claims on loopback; mark the questions whose fact was reproduced."""
-    from dataclasses import replace
-
-    from cardgen.claims import check_claims, verified_notes
+    from cardgen.claims import check_claims, mark_verified
 
     results = check_claims(sheet)
     outcome.checks.extend(results)
-    notes = verified_notes(results)
-    bank.questions = [
-        replace(q, verified=notes[q.source.line])
-        if q.source.line in notes and q.block == "table"
-        else q
-        for q in bank.questions
-    ]
+    bank.questions = mark_verified(bank.questions, results)
     return bank
 
 

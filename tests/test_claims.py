@@ -120,6 +120,9 @@ def test_reproduced_facts_are_marked_on_cards_and_answer_keys(tmp_path, monkeypa
     refused = [n for n in checked if '"Connection refused" — Meaning?' in n]
     assert refused and "ECONNREFUSED" in refused[0]
     assert any("TIME_WAIT — Who?" in n and "held by the Closer" in n for n in checked)
+    duration = next(n for n in checked if "TIME_WAIT — Duration?" in n)
+    assert "Linux holds TIME_WAIT for 60 s" in duration and "held by" not in duration
+    assert not any("TIME_WAIT — Description?" in n for n in checked)  # no claim checks it
     assert not any("Reproduced on Linux loopback" in n for n in notes(tmp_path / "plain"))
     key = (tmp_path / "checked" / "quizzes" / "ch02-sockets.html").read_text()
     assert key.count('<div class="note">Reproduced on Linux loopback: ') >= 1

@@ -8,7 +8,7 @@ import json
 import os
 import platform
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from cardgen import __version__
@@ -19,6 +19,7 @@ from cardgen.claims import errors
 from cardgen.claims.states import StateLog, observe
 from cardgen.model import Sheet, StatePath, Table, TableRow
 from cardgen.parse.inline import strip_code
+from cardgen.questions.model import Question
 
 UNOBSERVABLE = {
     "CLOSED": "CLOSED is the absence of a socket: there is nothing to observe",
@@ -319,10 +320,22 @@ def check_claims(sheet: Sheet, use_cache: bool = True) -> list[CheckResult]:
     return results
 
 
-def verified_notes(results: list[CheckResult]) -> dict[int, str]:
-    """Line of a reproduced row → the note cards and answer keys show for it."""
-    return {
-        r.line: PREFIX + r.reason
+VERIFIED_COLUMN = {"error_claim": "*", "state_claim": "who", "duration_claim": "duration"}
+"""Which table column a claim verifies: an error row as a whole, a state's Who, its Duration."""
+
+
+def mark_verified(questions: list[Question], results: list[CheckResult]) -> list[Question]:
+    """Questions asking about a fact a claim reproduced, with "Reproduced on Linux loopback:
+    …" attached. A table cell's key ends in its column (`…/<row>/<column>[/reverse]`)."""
+    notes = {
+        (r.line, VERIFIED_COLUMN[r.kind]): PREFIX + r.reason
         for r in results
-        if r.status == PASS and r.kind in ("error_claim", "state_claim")
+        if r.status == PASS and r.kind in VERIFIED_COLUMN
     }
+    marked = []
+    for q in questions:
+        parts = q.key.split("/")
+        column = parts[-2] if parts[-1] == "reverse" else parts[-1]
+        note = notes.get((q.source.line, column)) or notes.get((q.source.line, "*"))
+        marked.append(replace(q, verified=note) if note and q.block == "table" else q)
+    return marked

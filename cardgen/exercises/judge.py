@@ -139,6 +139,7 @@ def _state(meta: dict, argv: list[str], cwd: str, timeout: float) -> Outcome:
     listener.settimeout(timeout)
     port = listener.getsockname()[1]
     peer: dict[str, int] = {}
+    accepted = threading.Event()
     log: list[str] = []
 
     def serve() -> None:
@@ -147,6 +148,7 @@ def _state(meta: dict, argv: list[str], cwd: str, timeout: float) -> Outcome:
         except OSError:
             return
         peer["port"] = addr[1]
+        accepted.set()
         log.append(f"accepted your connection from port {addr[1]}")
         with conn:
             conn.settimeout(0.4 if want == "CLOSE_WAIT" else 1.5)
@@ -169,10 +171,10 @@ def _state(meta: dict, argv: list[str], cwd: str, timeout: float) -> Outcome:
                 state = watch.sample()
                 if state == want and (want != "CLOSE_WAIT" or watch.held() > 0.5):
                     break
-                if state == "CLOSED" and not proc.running() and len(watch.history) > 1:
-                    break
-            elif not proc.running():
-                break
+                if state == "CLOSED" and not proc.running():
+                    break  # gone for good: a socket in TIME_WAIT outlives its program
+            elif not proc.running() and not accepted.wait(1.0):
+                break  # it ended, and no connection is even waiting to be accepted
             time.sleep(0.01)
         fin = proc.stop()
     listener.close()
