@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cardgen import __version__
 from cardgen.check.model import CheckResult
-from cardgen.errors import CardgenError, Diagnostic
+from cardgen.errors import CardgenError, Diagnostic, SheetError
 from cardgen.files import find_sheets, write_atomic
 from cardgen.model import Sheet
 from cardgen.parse import parse_file
@@ -156,6 +156,18 @@ def build_sheet(path: Path, options: BuildOptions) -> SheetOutcome:
             render(sheet, bank, options, outcome)
     except CardgenError as exc:
         outcome.error = exc
+        outcome.files.clear()
+    except RecursionError:
+        outcome.error = SheetError("nested too deeply to build", str(path), 1)
+        outcome.files.clear()
+    except Exception as exc:  # a bug inside one sheet fails that sheet, never the build
+        if os.environ.get("CARDGEN_DEBUG"):
+            raise
+        outcome.error = SheetError(
+            f"internal error while building this sheet: {type(exc).__name__}: {exc} "
+            "(set CARDGEN_DEBUG=1 for the traceback, and please report it)",
+            str(path),
+        )
         outcome.files.clear()
     return outcome
 

@@ -15,6 +15,20 @@ KIND_TITLES = {
 }
 
 
+MAX_OPTIONS = 5
+"""A question offers at most this many options, however many values its column has."""
+
+
+def letter(index: int) -> str:
+    """Option letters without end: A…Z, then AA, AB…"""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
 @dataclass(slots=True)
 class QuizItem:
     """One question of a quiz. Text fields are HTML, already escaped."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from cardgen.questions import Matching, Ordering, Question, QuestionBank
 from cardgen.questions.text import plain
 from cardgen.quiz.distractors import distractor_pool, pick_distractors
-from cardgen.quiz.model import Quiz, QuizItem
+from cardgen.quiz.model import MAX_OPTIONS, Quiz, QuizItem, letter
 from cardgen.render.html import code_html, inline_html
 
 CHOICE_KINDS = frozenset(
@@ -30,7 +30,6 @@ CHOICE_KINDS = frozenset(
 FILL_IN_KINDS = frozenset({"snippet_call", "definition"})
 QUOTAS = {"ordering": 3, "matching": 3, "classification": 5, "fill_in": 7, "true_false": 8}
 """At most this many of each kind; multiple choice fills the rest of the quiz."""
-LETTERS = "ABCDEFGHIJ"
 
 
 def item_id(kind: str, key: str) -> str:
@@ -62,7 +61,7 @@ def multiple_choice(q: Question, rng: random.Random) -> QuizItem | None:
         explain(q),
         options=[inline_html(o) for o in options],
         correct=correct,
-        answer=f"{LETTERS[correct]}. {inline_html(q.answer)}",
+        answer=f"{letter(correct)}. {inline_html(q.answer)}",
     )
 
 
@@ -90,9 +89,12 @@ def true_false(q: Question, rng: random.Random) -> QuizItem | None:
 
 
 def classification(q: Question, rng: random.Random) -> QuizItem | None:
-    options = list(q.family)
-    if q.answer not in options:
+    if q.answer not in q.family:
         return None
+    wrong = pick_distractors(q, rng, MAX_OPTIONS - 1)
+    if not wrong:
+        return None
+    options = [o for o in q.family if o == q.answer or o in wrong]
     prompt = inline_html(q.prompt.split(":")[0])
     return QuizItem(
         item_id("cl", q.key),
@@ -141,7 +143,7 @@ def matching(m: Matching, rng: random.Random) -> QuizItem:
     rights = [right for _, right in pairs]
     rng.shuffle(rights)
     mapping = [rights.index(right) for _, right in pairs]
-    answer = ", ".join(f"{n + 1}–{LETTERS[j]}" for n, j in enumerate(mapping))
+    answer = ", ".join(f"{n + 1}–{letter(j)}" for n, j in enumerate(mapping))
     return QuizItem(
         item_id("ma", m.key),
         "matching",

@@ -12,7 +12,7 @@ from importlib import resources
 import jinja2
 
 from cardgen.quiz import Quiz
-from cardgen.quiz.model import KIND_TITLES
+from cardgen.quiz.model import KIND_TITLES, letter
 from cardgen.render.html import pygments_css
 
 
@@ -31,7 +31,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The Jinja2 environment for every HTML output (templates beside this module)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("cardgen.render", "templates"),
         bytecode_cache=_bytecode_cache(),
         autoescape=True,
@@ -40,6 +40,8 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["letter"] = letter
+    return env
 
 
 @lru_cache(maxsize=1)
