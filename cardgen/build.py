@@ -75,6 +75,8 @@ class SheetOutcome:
     """True when the sheet was unchanged and its previous outcome was kept."""
     outputs: list[str] = field(default_factory=list)
     """Paths of the files written for the sheet (once `files` is let go)."""
+    blocks: list[dict[str, object]] = field(default_factory=list)
+    """Every block of the sheet: the questions it made, or why it made none."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -87,6 +89,7 @@ class SheetOutcome:
             "warnings": [w.to_json() for w in self.warnings],
             "retired": self.retired,
             "checks": [_stable_check(c) for c in self.checks],
+            "blocks": self.blocks,
         }
 
 
@@ -121,6 +124,7 @@ def count_blocks(
 ) -> None:
     outcome.counts["blocks"] = dict(sorted(Counter(b.kind for b in sheet.blocks).items()))
     outcome.counts["questions"] = dict(sorted(Counter(q.kind for q in bank.questions).items()))
+    outcome.blocks = [o.to_json() for o in bank.outcomes]
 
 
 def sheet_digest(path: Path, options: BuildOptions) -> str:
@@ -215,6 +219,7 @@ def _reuse(path: Path, options: BuildOptions, state: dict[str, dict]) -> SheetOu
         outputs=list(report["outputs"]),
         counts=dict(report["counts"]),
         retired=list(report["retired"]),
+        blocks=list(report.get("blocks", [])),
     )
     outcome.warnings = [Diagnostic(w["path"], w["line"], w["message"]) for w in report["warnings"]]
     outcome.checks = [CheckResult.from_json(c) for c in report["checks"]]

@@ -1,7 +1,9 @@
 """The typed model of a cheatsheet. It knows nothing of Markdown tokens, Anki or HTML.
 
 Text fields hold *inline text*: plain text in which inline code keeps its backticks
-(`SO_REUSEADDR`) and emphasis markers are removed. Renderers turn it into HTML or text.
+(`SO_REUSEADDR`), strong emphasis keeps `**…**` (the author's mark of a key term), images are
+`![alt](src)`, footnote references are `[^label]`, and other markup is removed. Renderers turn
+it into HTML or text (`cardgen.questions.text.plain`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Union
 
 from cardgen.errors import Diagnostic
 
@@ -57,6 +59,12 @@ class Definition(Block):
     kind: ClassVar[str] = "definition"
     term: str
     text: str
+    form: str = "bold"
+    """How the author wrote it: `bold` (`**T**: x`), `code` (`` `T` - x ``), `plain` (`T - x`),
+    `deflist` (`T` + `: x`), `heading` (`### **T**: x`), `summary` (a tldr `>` line),
+    `attribute` (`**Function:** x` under a heading that names the subject)."""
+    sub: tuple[ListEntry, ...] = ()
+    """Nested items under it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,7 @@ class KeyValue(Block):
     kind: ClassVar[str] = "key_value"
     key: str
     value: str
+    sub: tuple[ListEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +83,11 @@ class ListItem(Block):
 
     kind: ClassVar[str] = "item"
     text: str
+    sub: tuple[ListEntry, ...] = ()
+    """Nested items under it: the item is their context."""
 
 
-ListEntry = Definition | KeyValue | ListItem
+ListEntry = Union["Definition", "KeyValue", "ListItem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +97,9 @@ class LabelledList(Block):
     kind: ClassVar[str] = "labelled_list"
     label: str
     items: tuple[ListEntry, ...]
+    cue: str = "label"
+    """Where `label` comes from: `label` (a bold line), `lead_in` (a sentence ending in `:`),
+    `heading` (only the heading above), `item` (a parent list item)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +113,7 @@ class StateNotes(Block):
 
 @dataclass(frozen=True, slots=True)
 class TableRow:
-    """One body row; `cells[0]` is the row header."""
+    """One body row; `cells[0]` is the first cell (`Table.key_column` names the row)."""
 
     kind: ClassVar[str] = "row"
     cells: tuple[str, ...]
@@ -112,12 +126,17 @@ class TableRow:
 
 @dataclass(frozen=True, slots=True)
 class Table(Block):
-    """A pipe table, named by the heading (or bold label) above it."""
+    """A pipe or HTML table, named by the heading (or bold label, or lead-in) above it."""
 
     kind: ClassVar[str] = "table"
     title: str
     header: tuple[str, ...]
     rows: tuple[TableRow, ...]
+    key_column: int = 0
+    """The column whose values name their rows (not always the first)."""
+
+    def row_key(self, row: TableRow) -> str:
+        return row.cells[self.key_column] if self.key_column < len(row.cells) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +146,15 @@ class StatePath(Block):
     kind: ClassVar[str] = "state_path"
     name: str
     states: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chain(Block):
+    """An arrow chain of other things: `socket() -> bind() -> listen()`, `Request => Handler`."""
+
+    kind: ClassVar[str] = "chain"
+    name: str
+    links: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +202,9 @@ class ShellCommand:
     """`Linux`, `macOS`, `Windows`, `Linux/macOS`... from a `# Linux` comment."""
     command: str
     pos: SourcePos
+    description: str = ""
+    """What it does, from the `# comment` above it (or the tldr line, or the snippet's label
+    when the snippet holds one command)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +242,51 @@ class Snippet(Block):
         return self.pos.line + 1
 
 
-SHELL_LANGS = frozenset({"bash", "sh", "shell", "console", "zsh"})
+@dataclass(frozen=True, slots=True)
+class Command(Block):
+    """A command and what it does, outside a code block: a tldr entry (`- Description:` then
+    `` `command` ``)."""
+
+    kind: ClassVar[str] = "command_entry"
+    description: str
+    command: str
+    """The command as inline code."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAnswer(Block):
+    """A question the sheet asks and answers: a heading or bold line ending in `?`, a
+    `??? question` admonition, a `<details><summary>` block."""
+
+    kind: ClassVar[str] = "question_answer"
+    question: str
+    answer: str
+    """The answer's first paragraph (or its short list, joined with `; `)."""
+    more: str = ""
+    """The rest of the answer's text, shown under the answer, never asked."""
+    listed: bool = False
+    """The answer is a short list, joined with `; `: a set, asked only when it is small."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph(Block):
+    """Prose. Only a sentence that defines or states one checkable fact becomes a card."""
+
+    kind: ClassVar[str] = "paragraph"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped(Block):
+    """Something that is not a fact (a table of contents, HTML markup, a badge line), kept so
+    that the author's report can say why it made no card."""
+
+    kind: ClassVar[str] = "skipped"
+    what: str
+    reason: str
+
+
+SHELL_LANGS = frozenset({"bash", "sh", "shell", "console", "zsh", "powershell", "ps", "cmd"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +301,10 @@ class Sheet:
     sections: tuple[Section, ...]
     blocks: tuple[Block, ...]
     warnings: tuple[Diagnostic, ...] = field(default=())
+    tags: tuple[str, ...] = ()
+    """From the front matter's `tags`: they become Anki tags."""
+    footnotes: dict[str, str] = field(default_factory=dict)
+    """Footnote label → its text, shown on the cards whose text refers to it."""
 
     def of_kind(self, cls: type) -> list:
         """Blocks of one model class, in sheet order."""

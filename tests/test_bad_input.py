@@ -32,7 +32,7 @@ def run_cli(*args, cwd=None):
         (b"  \n\n\t\n", 1, "empty sheet"),
         (b"# Title\n\nsome\x00binary", 3, "binary file"),
         (b"# Title\n\n**Term**: caf\xe9\n", 3, "not valid UTF-8"),
-        (b"# Title\n\n```rust\nfn main() {}\n", 3, "never closed"),
+        (b"---\ntitle: T\n---\n", 1, "nothing but front matter"),
     ],
 )
 def test_bad_sheet_is_located(data, line, words):
@@ -41,6 +41,21 @@ def test_bad_sheet_is_located(data, line, words):
     assert info.value.line == line
     assert words in str(info.value)
     assert str(info.value).startswith(f"bad.md:{line}: ")
+
+
+def test_unclosed_fence_is_a_warning_and_the_code_still_counts():
+    sheet = parse_bytes(b"# Title\n\n```rust\nfn main() {}\n", "bad.md")
+    assert [(w.line, w.message) for w in sheet.warnings] == [
+        (3, "code fence '```' opened here is never closed")
+    ]
+    assert [b.kind for b in sheet.blocks] == ["snippet"]
+
+
+def test_unclosed_fence_ends_where_the_prose_starts_again():
+    data = b"# T\n\n```bash\nls -la\n\n## Next\n\n**TCP**: reliable\n"
+    sheet = parse_bytes(data, "bad.md")
+    assert [b.kind for b in sheet.blocks] == ["snippet", "definition"]
+    assert sheet.blocks[1].pos.line == 8
 
 
 def test_bom_and_crlf_are_read_like_plain_text():

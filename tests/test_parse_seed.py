@@ -19,8 +19,9 @@ from cardgen.model import (
 def test_counts_of_each_kind(seed_sheet):
     counts = Counter(block.kind for block in seed_sheet.blocks)
     assert counts == {
-        "definition": 2,
-        "labelled_list": 6,
+        "question_answer": 2,  # "What is a Socket?" and "Why Three Steps?"
+        "definition": 1,
+        "labelled_list": 5,
         "table": 3,
         "state_path": 2,
         "steps": 1,

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
+from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from cardgen.errors import SheetError
 from cardgen.model import Sheet
+from cardgen.parse.frontmatter import blank_noise, close_dangling_fences, split_front_matter
 from cardgen.parse.source import decode_sheet, read_sheet_text
 from cardgen.parse.walker import SheetWalker, new_markdown
 
 __all__ = ["parse_file", "parse_bytes", "parse_text"]
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return new_markdown()
 
 
 def parse_file(path: Path, display: str | None = None) -> Sheet:
@@ -25,10 +33,15 @@ def parse_bytes(data: bytes, path: str, name: str | None = None) -> Sheet:
 
 
 def parse_text(text: str, path: str, name: str | None = None) -> Sheet:
-    md = new_markdown()
+    front, text = split_front_matter(text, path)
+    text, dangling = close_dangling_fences(blank_noise(text))
+    if not text.strip():
+        raise SheetError("nothing but front matter: no content to make cards from", path, 1)
     try:
-        tokens = md.parse(text)
+        tokens = _markdown().parse(text)
+        root = SyntaxTreeNode(tokens)
+        walker = SheetWalker(text, path, name or Path(path).stem, front)
+        walker.dangling = set(dangling)
+        return walker.walk(root)
     except RecursionError:
         raise SheetError("nesting too deep to parse", path, 1) from None
-    root = SyntaxTreeNode(tokens)
-    return SheetWalker(md, text, path, name or Path(path).stem).walk(root)

@@ -1,14 +1,33 @@
-"""Inline Markdown → the model's inline text (code keeps its backticks, emphasis goes)."""
+"""Inline tokens → the model's inline text: code keeps its backticks, strong emphasis keeps
+`**`, images are `![alt](src)`, footnote references `[^label]`; other markup goes, and so do
+site-generator shortcodes (`{{ tab() }}`, `{{< ref "x" >}}`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-ARROW = re.compile(r"\s*(?:→|->|⟶)\s*")
+ARROW = re.compile(r"\s*(?:→|->|⟶|=>|⇒|⟹)\s*")
+SHORTCODE = re.compile(
+    r"\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{%-?.*?-?%\}"
+    r"|\{\{\s*[A-Za-z_][\w.]*\s*(?:\((?:[^(){}]|\([^(){}]*\))*\))?\s*\}\}"
+)
+"""Hugo, Liquid/Jekyll and Zola/Tera calls. tldr's `{{placeholder}}` only lives in code."""
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_HTML_BREAK = re.compile(r"^<br\s*/?>$", re.I)
+_HTML_CODE = re.compile(r"^<(/?)(code|kbd|tt|samp)\b[^>]*>$", re.I)
+_HTML_STRONG = re.compile(r"^<(/?)(b|strong)\b[^>]*>$", re.I)
+_HTML_IMG = re.compile(r"^<img\b[^>]*>", re.I)
+_HTML_STYLE = re.compile(
+    r"^</?(?:em|i|u|s|del|ins|mark|small|big|sup|sub|span|a|font|abbr|q|cite|var|dfn|time|"
+    r"nobr|wbr|center)\b[^>]*>$|^<!--.*-->$",
+    re.I | re.S,
+)
+"""Inline tags that only style their text: the text stays, the tag goes. Any other tag
+(`<script>`, `<div>`, a custom element) is kept as literal text, escaped wherever shown."""
+_ATTR = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
 
 def code_span(code: str) -> str:
@@ -20,25 +39,118 @@ def code_span(code: str) -> str:
     return f"{ticks}{pad}{code}{pad}{ticks}"
 
 
+def html_attrs(tag: str) -> dict[str, str]:
+    return {
+        m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
+        for m in _ATTR.finditer(tag)
+    }
+
+
+def image_text(src: str, alt: str) -> str:
+    alt = alt.replace("]", "").replace("[", "").strip()
+    return f"![{alt}]({src.replace(')', '%29').replace(' ', '%20')})"
+
+
+class _Flattener:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.code: list[str] | None = None
+
+    def text(self, value: str) -> None:
+        if self.code is not None:
+            self.code.append(value)
+        else:
+            self.out.append(SHORTCODE.sub("", value))
+
+    def walk(self, children: Sequence[Token]) -> None:
+        for tok in children:
+            kind = tok.type
+            if kind == "text":
+                self.text(tok.content)
+            elif kind == "code_inline":
+                self.out.append(code_span(tok.content))
+            elif kind in ("softbreak", "hardbreak"):
+                self.text(" ")
+            elif kind in ("strong_open", "strong_close"):
+                self.out.append("**")
+            elif kind == "image":
+                self.out.append(image_text(tok.attrGet("src") or "", tok.content or ""))
+            elif kind == "footnote_ref":
+                self.out.append(f"[^{tok.meta.get('label', tok.meta.get('id', ''))}]")
+            elif kind == "html_inline":
+                self.html(tok.content)
+            elif tok.children:
+                self.walk(tok.children)
+
+    def html(self, tag: str) -> None:
+        tag = tag.strip()
+        if _HTML_BREAK.match(tag):
+            self.text(" ")
+        elif m := _HTML_CODE.match(tag):
+            if m.group(1) and self.code is not None:
+                self.out.append(code_span("".join(self.code)))
+                self.code = None
+            elif not m.group(1):
+                self.code = []
+        elif _HTML_STRONG.match(tag):
+            self.out.append("**")
+        elif _HTML_IMG.match(tag):
+            attrs = html_attrs(tag)
+            if attrs.get("src"):
+                self.out.append(image_text(attrs["src"], attrs.get("alt", "")))
+        elif not _HTML_STYLE.match(tag):
+            self.text(tag)
+
+    def result(self) -> str:
+        if self.code is not None:
+            self.out.append(code_span("".join(self.code)))
+        return tidy("".join(self.out))
+
+
+def tidy(text: str) -> str:
+    """Spaces collapsed, invisible characters and empty `****` pairs gone."""
+    text = _INVISIBLE.sub("", text)
+    text = re.sub(r"\*\*(\s*)\*\*", r"\1", text)
+    return re.sub(r"[ \t\n]+", " ", text).strip()
+
+
+def unwrap_bold(text: str) -> str:
+    """`**CLOSED**` → `CLOSED`: bold over a whole cell or term is only styling."""
+    if text.startswith("**") and text.endswith("**") and text.count("**") == 2 and len(text) > 4:
+        return text[2:-2].strip()
+    return text
+
+
 def tokens_to_text(children: Sequence[Token] | None) -> str:
     """Flatten inline tokens into inline text."""
-    out: list[str] = []
+    flat = _Flattener()
+    flat.walk(children or ())
+    return flat.result()
+
+
+def only_links(children: Sequence[Token] | None) -> bool:
+    """Whether the inline content is links (or images) and nothing else but punctuation."""
+    depth = 0
+    links = 0
     for tok in children or ():
-        if tok.type in ("text", "html_inline"):
-            out.append(tok.content)
-        elif tok.type == "code_inline":
-            out.append(code_span(tok.content))
-        elif tok.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif tok.type == "image" or tok.children:
-            out.append(tokens_to_text(tok.children))
-    return re.sub(r"[ \t]+", " ", "".join(out)).strip()
+        if tok.type == "link_open":
+            depth += 1
+            links += 1
+        elif tok.type == "link_close":
+            depth -= 1
+        elif (
+            depth == 0
+            and tok.type == "text"
+            and re.sub(r"[\s,;|·•/()\[\].-]+", "", tok.content)
+            or depth == 0
+            and tok.type in ("code_inline",)
+        ):
+            return False
+    return links > 0
 
 
-def markdown_to_text(md: MarkdownIt, source: str) -> str:
-    """Inline text of a fragment of raw inline Markdown."""
-    tokens = md.parseInline(source)
-    return tokens_to_text(tokens[0].children if tokens else None)
+def link_targets(children: Sequence[Token] | None) -> list[str]:
+    return [tok.attrGet("href") or "" for tok in children or () if tok.type == "link_open"]
 
 
 def strip_code(text: str) -> str:

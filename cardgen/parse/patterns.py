@@ -1,60 +1,208 @@
-"""Recognisers for the raw inline text of a paragraph or list item.
+"""Recognisers for the inline text of a paragraph, list item or heading.
 
-Each returns the pieces it found (still raw Markdown) or None. They are tried in order by the
-block walker, the way markdown-it-py tries its named rules.
+They read the model's inline text (code in backticks, strong emphasis in `**`), so nothing is
+parsed twice. Each returns the pieces it found or None, and the walker tries them in order, the
+way markdown-it-py tries its named rules.
 """
 
 from __future__ import annotations
 
 import re
 
-from cardgen.parse.inline import ARROW, strip_code
+from cardgen.parse.inline import ARROW, strip_code, unwrap_bold
 
-_LABEL = re.compile(r"^\*\*([^*\n]+?)\*\*\s*:?\s*$")
-_DEFINITION = re.compile(r"^\*\*([^*\n]+?)\*\*\s*[:：]\s*(\S.*)$", re.S)
-_DEFINITION_INNER_COLON = re.compile(r"^\*\*([^*\n]+?):\*\*\s*(\S.*)$", re.S)
-_TAKEAWAY = re.compile(r"^[✓✔☑]\s*\*\*([^*\n]+?)\*\*\s*(?:[–—:-]\s*)?(\S.*)$", re.S)
-_KEY_VALUE = re.compile(r"^([A-Za-z][^:`*/\n]{0,39}?):\s+(\S.*)$", re.S)
+_LABEL = re.compile(r"^\*\*([^*]+?)\*\*\s*:?\s*$")
+_BOLD_TERM = re.compile(r"^\*\*([^*]+?)\*\*\s*(?:[:：]|\s[-–—=]\s?|\s?[–—]\s)\s*(\S.*)$", re.S)
+_BOLD_TERM_INNER_COLON = re.compile(r"^\*\*([^*]+?)[:：]\*\*\s*(\S.*)$", re.S)
+_CODE_TERM = re.compile(r"^(`+)(?!`)(.+?)\1\s*(?:[:：]|\s[-–—=]\s?|\s?[–—]\s)\s*(\S.*)$", re.S)
+_CODE_TERM_VERB = re.compile(r"^(`+)(?!`)(.+?)\1\s+([a-z][a-z']+s\b.*)$", re.S)
+"""`` `docker create` creates a container ``: a code term and a verb in the third person."""
+_PLAIN_DASH = re.compile(r"^([^`*:\n]{1,60}?)\s+(?:[–—]|-{1,2})\s+(\S.*)$", re.S)
+_TAKEAWAY = re.compile(r"^[✓✔☑✅]\s*\*\*([^*]+?)\*\*\s*(?:[–—:-]\s*)?(\S.*)$", re.S)
+_KEY_VALUE = re.compile(r"^([A-Za-z0-9][^:`*\n]{0,39}?):\s+(\S.*)$", re.S)
 _STATE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*$")
-_PATH_PART = re.compile(r"^[A-Za-z][\w\- ]{0,31}$")
+_CHAIN_PART = re.compile(r"^[^\s:;,.!?][^:;!?]{0,39}$")
+_QUESTION_START = re.compile(
+    r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|does|do|did|should|"
+    r"would|will|explain|describe|define|name|list|compare|differentiate|distinguish)\b",
+    re.I,
+)
+_NUMBERING = re.compile(r"^(?:(?:Q|Question)\s*)?\d+(?:\.\d+)*[.):]?\s+(?=\S)", re.I)
+_EMOJI = re.compile(
+    "^[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3\U000e0020-\U000e007f"
+    r"\s]+"
+)
+_NOT_TERMS = frozenset(
+    {
+        "note",
+        "notes",
+        "example",
+        "examples",
+        "e.g",
+        "eg",
+        "tip",
+        "tips",
+        "warning",
+        "important",
+        "caution",
+        "see",
+        "see also",
+        "also",
+        "usage",
+        "output",
+        "result",
+        "syntax",
+        "todo",
+        "hint",
+    }
+)
+"""Words that open a remark, never a definition."""
 
 
-def match_label(raw: str) -> str | None:
+def bare(text: str) -> str:
+    """Inline text without its code backticks and strong marks."""
+    return strip_code(text).replace("**", "").strip()
+
+
+def clean_heading(title: str) -> str:
+    """Heading text as a cue: without leading emoji and without `15.`-style numbering."""
+    title = unwrap_bold(_EMOJI.sub("", title).strip())
+    return _NUMBERING.sub("", title).strip() or title
+
+
+def match_label(text: str) -> str | None:
     """`**TCP Use Cases:**`, `**Why Three Steps?**` → the label without its colon."""
-    m = _LABEL.match(raw.strip())
-    return m.group(1).strip().rstrip(":").strip() if m else None
+    m = _LABEL.match(text.strip())
+    return m.group(1).strip().rstrip(":：").strip() if m else None
 
 
-def match_definition(raw: str) -> tuple[str, str] | None:
-    """`**Term**: text` or `**Term:** text` → (term, text)."""
-    raw = raw.strip()
-    m = _DEFINITION.match(raw) or _DEFINITION_INNER_COLON.match(raw)
-    return (m.group(1).strip(), m.group(2).strip()) if m else None
+def match_lead_in(text: str) -> str | None:
+    """A short sentence that ends in `:` and introduces what follows: `The flags are:`."""
+    text = text.strip()
+    if not text.endswith((":", "：")) or text.endswith("::"):
+        return None
+    body = text[:-1].strip()
+    words = bare(body).split()
+    if not words or len(words) > 30:
+        return None
+    return body
 
 
-def match_takeaway(raw: str) -> tuple[str, str] | None:
+def _valid_term(term: str) -> bool:
+    plain = bare(term).strip(" .")
+    return bool(plain) and bool(re.search(r"\w|[^\s\w]", plain)) and plain.lower() not in _NOT_TERMS
+
+
+def match_definition(text: str) -> tuple[str, str, str] | None:
+    """`**Term**: text`, `**Term:** text`, `**Term** - text`, `` `term` - text `` or
+    `` `term` does x `` → (term, text, form)."""
+    text = text.strip()
+    for pattern, form in ((_BOLD_TERM_INNER_COLON, "bold"), (_BOLD_TERM, "bold")):
+        m = pattern.match(text)
+        if m and _valid_term(m.group(1)):
+            return m.group(1).strip(), m.group(2).strip(), form
+    m = _CODE_TERM.match(text)
+    if m and m.group(2).strip():
+        return f"{m.group(1)}{m.group(2)}{m.group(1)}", m.group(3).strip(), "code"
+    m = _CODE_TERM_VERB.match(text)
+    if m and m.group(2).strip() and len(m.group(3).split()) >= 2:
+        return f"{m.group(1)}{m.group(2)}{m.group(1)}", m.group(3).strip(), "code"
+    return None
+
+
+def match_plain_definition(text: str) -> tuple[str, str] | None:
+    """`TCP – Transmission Control Protocol`: a short term, a dash, its text."""
+    m = _PLAIN_DASH.match(text.strip())
+    if not m:
+        return None
+    term, rest = m.group(1).strip(), m.group(2).strip()
+    if len(term.split()) > 5 or len(rest.split()) < 1 or not _valid_term(term):
+        return None
+    if term[-1] in ".,;!?" or re.search(r"\b(?:is|are|was|the|a|an)$", term, re.I):
+        return None
+    return term, rest
+
+
+def match_takeaway(text: str) -> tuple[str, str] | None:
     """`✓ **Point** – explanation` → (point, explanation)."""
-    m = _TAKEAWAY.match(raw.strip())
+    m = _TAKEAWAY.match(text.strip())
     return (m.group(1).strip(), m.group(2).strip()) if m else None
 
 
-def match_key_value(raw: str) -> tuple[str, str] | None:
-    """`Local connection: microseconds` → (key, value)."""
-    m = _KEY_VALUE.match(raw.strip())
-    return (m.group(1).strip(), m.group(2).strip()) if m else None
+def match_key_value(text: str) -> tuple[str, str] | None:
+    """`Local connection: microseconds`, `404: Not Found` → (key, value)."""
+    m = _KEY_VALUE.match(text.strip())
+    if not m:
+        return None
+    key = m.group(1).strip()
+    if bare(key).lower().strip(" .") in _NOT_TERMS or len(key.split()) > 6:
+        return None
+    if re.match(r"^https?$", key, re.I):
+        return None
+    return key, m.group(2).strip()
 
 
 def is_state_name(text: str) -> bool:
     """`TIME_WAIT`, `SYN-ACK`, `CLOSED`: an upper-case identifier."""
-    return bool(_STATE_NAME.match(strip_code(text).strip()))
+    return bool(_STATE_NAME.match(bare(text)))
 
 
-def match_state_path(raw: str, min_states: int = 2) -> tuple[str, ...] | None:
-    """`CLOSED → LISTEN → ESTABLISHED` (also with `->`) → the states, in order."""
-    text = strip_code(raw.strip())
-    if "\n" in text:
+def match_chain(text: str, min_links: int = 3) -> tuple[str, ...] | None:
+    """`CLOSED → LISTEN → ESTABLISHED`, `socket() -> bind()`, `A => B` → the links, in order."""
+    text = text.strip()
+    if "\n" in text or not ARROW.search(text):
         return None
     parts = tuple(p.strip() for p in ARROW.split(text))
-    if len(parts) < min_states or not all(_PATH_PART.match(p) for p in parts):
+    if len(parts) < min_links or not all(parts):
+        return None
+    if not all(_CHAIN_PART.match(bare(p)) and len(bare(p).split()) <= 5 for p in parts):
         return None
     return parts
+
+
+def match_state_path(text: str, min_states: int = 2) -> tuple[str, ...] | None:
+    """A chain whose every link is a state name."""
+    parts = match_chain(text, min_states)
+    if parts and all(is_state_name(p) for p in parts):
+        return tuple(bare(p) for p in parts)
+    return None
+
+
+def is_question(text: str) -> bool:
+    """`What is a socket?`, `15. Why does TIME_WAIT exist?`: a question, not a remark."""
+    plain = clean_heading(bare(text)).strip()
+    if not plain.endswith("?") or len(plain.split()) < 2:
+        return False
+    return bool(_QUESTION_START.match(plain)) or len(plain.split()) >= 3
+
+
+def question_text(text: str) -> str:
+    """The question as a cue: no numbering, no emoji."""
+    return clean_heading(text.strip())
+
+
+def looks_like_api(title: str) -> str | None:
+    """A heading that names a command or API: `values()`, `` `git stash` ``, `docker ps`,
+    `Vec::new` → the name as inline code; None for a heading in words."""
+    text = clean_heading(title).strip()
+    m = re.fullmatch(r"(`+)(.+?)\1", text)
+    if m:
+        return text
+    plain = bare(text)
+    if re.fullmatch(r"[A-Za-z_][\w.:]*\([^()]*\)", plain):
+        return f"`{plain}`"
+    if re.fullmatch(r"[A-Za-z_]\w*(?:::\w+)+", plain):
+        return f"`{plain}`"
+    tool = re.fullmatch(r"[a-z][\w-]*(?: -{0,2}[a-z][\w-]*){0,3}", plain)
+    if tool and plain.split()[0] in KNOWN_TOOLS:
+        return f"`{plain}`"
+    return None
+
+
+KNOWN_TOOLS = frozenset(
+    """apt brew cargo cat cd chmod chown cp curl dig docker git go grep helm ip kill kubectl ls
+    make mkdir mv nc netstat nmap npm pip ping python rm rustc rustup scp sed ss ssh sudo
+    systemctl tar tcpdump tmux traceroute wget yarn awk find tail head less vim nslookup
+    openssl telnet iptables ufw journalctl ps top htop df du free lsof mount umount""".split()
+)
+"""Command names recognised at the start of a heading or an unlabelled code line."""

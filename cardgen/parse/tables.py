@@ -1,12 +1,36 @@
-"""Pipe tables: header, rows, and the ragged rows markdown-it pads or cuts without a word."""
+"""Tables (pipe tables and HTML tables): header, rows, the column that names the rows, and the
+ragged rows markdown-it pads or cuts without a word."""
 
 from __future__ import annotations
+
+import re
 
 from markdown_it.tree import SyntaxTreeNode
 
 from cardgen.errors import Diagnostic
 from cardgen.model import SourcePos, Table, TableRow
-from cardgen.parse.inline import tokens_to_text
+from cardgen.parse.inline import link_targets, only_links, tokens_to_text, unwrap_bold
+from cardgen.parse.patterns import bare
+
+_SEPARATOR = re.compile(r"^[\s:|=_*~-]*$")
+_INDEX_HEADERS = frozenset(
+    {"", "#", "no", "no.", "nr", "n°", "num", "number", "index", "sr", "s.no", "sl"}
+)
+_KEY_HEADERS = frozenset(
+    """name command code term keyword option flag flags method function state error errors
+    layer protocol port status key shortcut shortcuts operator symbol type tag header field
+    variable directive element attribute property parameter setting verb mode pattern syntax
+    expression character char sequence format specifier signal level value""".split()
+)
+_TEXT_HEADERS = frozenset(
+    """description meaning explanation purpose notes note comment comments details definition
+    summary usage remarks what it does info information""".split()
+)
+_GENERIC_LINK_TEXT = re.compile(
+    r"^(?:\?|link|links|docs?|documentation|more|source|here|ref|"
+    r"reference|see|info|details|read more|example|\W*)$",
+    re.I,
+)
 
 
 def count_source_cells(line: str) -> int:
@@ -37,11 +61,61 @@ def count_source_cells(line: str) -> int:
 
 def _cell_text(cell: SyntaxTreeNode) -> str:
     inline = cell.children[0].token if cell.children else None
-    return tokens_to_text(inline.children) if inline else ""
+    if inline is None:
+        return ""
+    children = inline.children or []
+    text = unwrap_bold(tokens_to_text(children))
+    if only_links(children) and (
+        _GENERIC_LINK_TEXT.match(bare(text)) or bare(text) in link_targets(children)
+    ):
+        return ""
+    return text
 
 
-def _row_cells(tr: SyntaxTreeNode) -> tuple[str, ...]:
-    return tuple(_cell_text(cell) for cell in tr.children)
+def is_separator_row(cells: tuple[str, ...]) -> bool:
+    return all(_SEPARATOR.match(bare(c)) for c in cells)
+
+
+def key_column(header: tuple[str, ...], rows: list[TableRow]) -> int:
+    """The column whose values name their rows: all there, all different, short, preferably
+    code or a name; never a running number."""
+    best, best_score = 0, float("-inf")
+    for j in range(len(header)):
+        values = [row.cells[j] if j < len(row.cells) else "" for row in rows]
+        plain = [bare(v).casefold() for v in values]
+        if not rows or not all(plain) or len(set(plain)) != len(plain):
+            continue
+        if _is_index(header[j], plain):
+            continue
+        words = sum(len(p.split()) for p in plain) / len(plain)
+        code = sum(v.startswith("`") for v in values) / len(values)
+        name = bare(header[j]).casefold().strip(" :")
+        score = -words + 2 * code - 0.5 * j
+        score += 2 if name in _KEY_HEADERS else 0
+        score -= 4 if name in _TEXT_HEADERS else 0
+        if score > best_score:
+            best, best_score = j, score
+    return best
+
+
+def _is_index(header: str, plain: list[str]) -> bool:
+    if bare(header).casefold().strip(" :") not in _INDEX_HEADERS:
+        return False
+    return all(re.fullmatch(r"\d+\.?", p) for p in plain)
+
+
+def make_table(
+    path: str,
+    pos_line: int,
+    section: tuple[str, ...],
+    title: str,
+    header: tuple[str, ...],
+    body: list[TableRow],
+) -> Table:
+    rows = [r for r in body if not is_separator_row(r.cells) and any(bare(c) for c in r.cells)]
+    return Table(
+        SourcePos(path, pos_line), section, title, header, tuple(rows), key_column(header, rows)
+    )
 
 
 def build_table(
@@ -56,13 +130,13 @@ def build_table(
     rows: list[TableRow] = []
     for part in node.children:
         for tr in part.children:
-            cells = _row_cells(tr)
+            cells = tuple(_cell_text(cell) for cell in tr.children)
             line = (tr.map[0] if tr.map else node.map[0]) + 1
             if part.type == "thead":
                 header = cells
                 continue
             raw = count_source_cells(lines[line - 1]) if line - 1 < len(lines) else len(cells)
-            if raw != len(header):
+            if raw != len(header) and not is_separator_row(cells):
                 what = "missing" if raw < len(header) else "extra, dropped"
                 warnings.append(
                     Diagnostic(
@@ -74,9 +148,6 @@ def build_table(
                         ),
                     )
                 )
-            if not cells or not cells[0]:
-                warnings.append(Diagnostic(path, line, "table row without a row header: skipped"))
-                continue
             rows.append(TableRow(cells, SourcePos(path, line)))
-    pos = SourcePos(path, node.map[0] + 1 if node.map else 1)
-    return Table(pos, section, title, header, tuple(rows)), warnings
+    pos_line = node.map[0] + 1 if node.map else 1
+    return make_table(path, pos_line, section, title, header, rows), warnings

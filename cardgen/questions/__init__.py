@@ -1,27 +1,32 @@
 """Sheet → question bank. One small generator per block kind, in a named, ordered list
-(the way markdown-it-py registers its rules)."""
+(the way markdown-it-py registers its rules), then one pass that keeps every key distinct,
+merges real repeats and attaches footnotes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from cardgen.errors import Diagnostic
-from cardgen.model import Sheet
+from cardgen.model import Block, Sheet
 from cardgen.questions.definitions import definition_questions
 from cardgen.questions.lists import list_questions
-from cardgen.questions.model import Matching, Ordering, Question, QuestionBank
+from cardgen.questions.model import Matching, Ordering, Question, QuestionBank, slug
+from cardgen.questions.outcome import Outcomes
 from cardgen.questions.paths import state_path_questions, steps_questions
-from cardgen.questions.snippets import command_questions, snippet_questions
+from cardgen.questions.prose import prose_questions, qa_questions
+from cardgen.questions.snippets import snippet_questions
 from cardgen.questions.tables import table_questions
 from cardgen.questions.takeaways import takeaway_questions
-from cardgen.questions.text import gives_away, mask
+from cardgen.questions.text import gives_away, mask, norm
 
 __all__ = ["GENERATORS", "Matching", "Ordering", "Question", "QuestionBank", "build_bank"]
 
-Generator = Callable[[Sheet, QuestionBank], None]
+Generator = Callable[[Sheet, QuestionBank, Outcomes], None]
 
 GENERATORS: list[tuple[str, Generator]] = [
+    ("questions", qa_questions),
     ("definitions", definition_questions),
     ("tables", table_questions),
     ("lists", list_questions),
@@ -29,44 +34,125 @@ GENERATORS: list[tuple[str, Generator]] = [
     ("steps", steps_questions),
     ("takeaways", takeaway_questions),
     ("snippets", snippet_questions),
-    ("commands", command_questions),
+    ("prose", prose_questions),
 ]
+OPTIONS_IN_PROMPT = frozenset({"classification"})
+"""Kinds whose prompt lists the choices on purpose ("TCP or UDP?")."""
+_FOOTNOTE = re.compile(r"\[\^([^\]]+)\]")
 
 
 def build_bank(sheet: Sheet) -> tuple[QuestionBank, list[Diagnostic]]:
-    """Every question of the sheet, with warnings for keys or fronts that collide."""
-    bank = QuestionBank(sheet.name, sheet.title)
+    """Every question of the sheet, and what became of every block."""
+    bank = QuestionBank(sheet.name, sheet.title, tags=sheet.tags, footnotes=dict(sheet.footnotes))
+    out = Outcomes(sheet, bank)
     for _name, generate in GENERATORS:
-        generate(sheet, bank)
-    warnings: list[Diagnostic] = []
-    bank.questions = [_without_giveaway(q) for q in bank.questions]
-    keys: dict[str, Question] = {}
-    fronts: dict[tuple[object, ...], Question] = {}
-    kept: list[Question] = []
-    for q in bank.questions:
-        front = (q.prompt, q.code, q.code_blank, q.listing_blank)
-        if q.key in keys or front in fronts:
-            other = keys.get(q.key) or fronts[front]
-            warnings.append(
-                Diagnostic(
-                    q.source.path,
-                    q.source.line,
-                    f"question '{q.prompt}' repeats the one from line {other.source.line}: skipped",
-                )
-            )
+        generate(sheet, bank, out)
+    owner = {id(q): block for block in out.blocks for q in out.questions_of(block)}
+    made = [
+        (_with_footnotes(_without_giveaway(q), sheet.footnotes), owner[id(q)])
+        for q in bank.questions
+    ]
+    kept, repeats = distinct(made)
+    for (q, block), first in repeats:
+        out.skip(block, f"repeats the fact of line {first.source.line}: merged", q.source.line)
+    out.made = {}
+    for q, block in kept:
+        out.made.setdefault(id(block), []).append(q)
+    bank.questions = [q for q, _ in kept]
+    bank.outcomes = out.finish()
+    return bank, []
+
+
+Owned = tuple[Question, Block]
+
+
+def distinct(questions: list[Owned]) -> tuple[list[Owned], list[tuple[Owned, Question]]]:
+    """Give every question a key of its own and a front of its own. Two facts with one key
+    take their next distinguishing names, then their order; the same fact with the same
+    answer twice is a repeat, merged (and returned, so the report can say so)."""
+    by_key: dict[str, list[int]] = {}
+    for i, (q, _) in enumerate(questions):
+        by_key.setdefault(q.key, []).append(i)
+    result: list[Owned | None] = list(questions)
+    repeats: list[tuple[Owned, Question]] = []
+    for key, group in list(by_key.items()):
+        if len(group) == 1:
             continue
-        keys[q.key] = q
-        fronts[front] = q
-        kept.append(q)
-    bank.questions = kept
-    return bank, warnings
-
-
-OPTIONS_IN_PROMPT = frozenset({"classification"})
-"""Kinds whose prompt lists the choices on purpose ("TCP or UDP?")."""
+        first_of: dict[tuple[str, str], Question] = {}
+        n = 0
+        for i in group:
+            q, block = questions[i]
+            fact = (norm(q.prompt), norm(q.answer))
+            if fact in first_of:
+                repeats.append(((q, block), first_of[fact]))
+                result[i] = None
+                continue
+            first_of[fact] = q
+            n += 1
+            if n == 1:
+                continue
+            new_key = key
+            for part in [slug(x) for x in q.key_extra] + [str(n)]:
+                new_key = f"{new_key}/{part}"
+                if new_key not in by_key:
+                    break
+            by_key.setdefault(new_key, [i])
+            result[i] = (replace(q, key=new_key), block)
+    fronts: dict[tuple[object, ...], Question] = {}
+    kept: list[Owned] = []
+    for item in result:
+        if item is None:
+            continue
+        q, block = item
+        front = (q.prompt, q.code, q.code_blank, q.listing_blank, q.cloze and q.cloze[0])
+        other = fronts.get(front)
+        if other is not None and norm(other.answer) == norm(q.answer):
+            repeats.append(((q, block), other))
+            continue
+        if other is not None:
+            where = q.section[-1] if q.section else f"line {q.source.line}"
+            q = replace(q, prompt=f"{q.prompt} ({where})")
+            if (q.prompt, *front[1:]) in fronts:
+                q = replace(q, prompt=f"{q.prompt} (line {q.source.line})")
+        fronts[(q.prompt, *front[1:])] = q
+        kept.append((q, block))
+    return kept, repeats
 
 
 def _without_giveaway(q: Question) -> Question:
     if q.style == "basic" and q.kind not in OPTIONS_IN_PROMPT and gives_away(q.prompt, q.answer):
         return replace(q, prompt=mask(q.prompt, q.answer))
     return q
+
+
+def _with_footnotes(q: Question, footnotes: dict[str, str]) -> Question:
+    """`[^1]` markers leave the card's text; the notes they point to join its explanation."""
+    text = " ".join(
+        t
+        for t in (
+            q.prompt,
+            q.answer,
+            q.explanation,
+            q.reverse_prompt or "",
+            q.cloze and "".join(q.cloze) or "",
+        )
+        if t
+    )
+    labels = list(dict.fromkeys(_FOOTNOTE.findall(text)))
+    if not labels:
+        return q
+
+    def strip(value: str | None) -> str | None:
+        return _FOOTNOTE.sub("", value).strip() if value else value
+
+    notes = " ".join(f"[{label}] {footnotes[label]}" for label in labels if label in footnotes)
+    return replace(
+        q,
+        prompt=strip(q.prompt) or "",
+        answer=strip(q.answer) or "",
+        reverse_prompt=strip(q.reverse_prompt),
+        reverse_answer=strip(q.reverse_answer),
+        cloze=tuple(_FOOTNOTE.sub("", c) for c in q.cloze) if q.cloze else None,  # type: ignore[arg-type]
+        listing=tuple(_FOOTNOTE.sub("", t) for t in q.listing),
+        explanation=" ".join(p for p in (strip(q.explanation), notes) if p),
+    )

@@ -1,63 +1,183 @@
-"""Definitions: term → text, and text → term where the term is specific."""
+"""Definitions in every form (`**Term**: text`, `` `cmd` - text ``, `Term` + `: text`, a tldr
+summary, a heading naming an API): the term ↔ its text, or the subject's attribute."""
 
 from __future__ import annotations
 
-from cardgen.model import Definition, LabelledList, Sheet, StateNotes
-from cardgen.questions.model import Question, QuestionBank, make_key
-from cardgen.questions.text import gives_away, mask
+import re
+from collections import defaultdict
 
-GENERIC_TERMS = {"definition", "purpose", "meaning", "summary", "goal", "idea", "note"}
+from cardgen.model import Block, Definition, KeyValue, Sheet
+from cardgen.questions.facts import SLOT, Fact, emit, is_command
+from cardgen.questions.model import QuestionBank, make_key
+from cardgen.questions.outcome import Outcomes
+from cardgen.questions.text import content_words, norm, plain, strip_end
+
+GENERIC_TERMS = {"definition", "meaning", "summary", "answer"}
+PURPOSE_TERMS = {"purpose", "goal", "idea", "aim"}
+_VERB_3RD = re.compile(r"^[a-z]+(?:s|es)\b")
 
 
-def subject_prompt(term: str, subject: str) -> str:
-    """A generic term (`**Purpose**:`) asks about the heading it stands under."""
-    if term.lower() == "definition":
-        return subject if subject.endswith("?") else f"What is {subject}?"
-    return f"{subject}: what is its {term.lower()}?"
+def which(kind_word: str, verb: bool) -> str:
+    """`Which command creates …?` for a text that starts with a verb, `Which term: …?`
+    otherwise (the text goes where `SLOT` is)."""
+    return f"Which {kind_word} {SLOT}?" if verb else f"Which {kind_word}: {SLOT}?"
 
 
-def definition_question(
-    bank: QuestionBank, d: Definition, context: str, family: tuple[str, ...] = ()
-) -> Question:
+def kind_word(term: str) -> str:
+    if is_command(term):
+        return "command"
+    if term.startswith("`") and "(" in term:
+        return "call"
+    if term.startswith("`"):
+        return "one"
+    return "term"
+
+
+def predicate(text: str, term: str) -> str:
+    """`The `values()` method gets the values` → `gets the values`: the text without its
+    subject, when it starts by naming the term."""
+    bare_term = re.escape(plain(term))
+    m = re.match(
+        rf"^(?:the\s+)?`?\**{bare_term}\**`?(?:\s+(?:method|function|command|keyword|operator|"
+        rf"flag|option|call|macro|type|trait|statement|clause))?\s+(?=[a-z])",
+        text,
+        re.I,
+    )
+    rest = text[m.end() :] if m else text
+    return strip_end(rest) if rest != text else text.rstrip(":").strip()
+
+
+def definition_fact(
+    bank: QuestionBank,
+    owner: Block,
+    d: Definition | KeyValue,
+    label: str = "",
+    family: tuple[str, ...] = (),
+    names: tuple[str, ...] = (),
+    attribute_groups: dict[str, list[str]] | None = None,
+) -> Fact | None:
+    """The fact of one definition (standalone, or an item of a list labelled `label`)."""
+    term = d.term if isinstance(d, Definition) else d.key
+    text = d.text if isinstance(d, Definition) else d.value
+    form = d.form if isinstance(d, Definition) else "key_value"
+    if not text.strip():
+        return None
     subject = d.section[-1] if d.section else bank.sheet_title
-    key = make_key(bank.sheet_name, d.section, context, "def", d.term)
-    if d.term.lower() in GENERIC_TERMS:
-        return Question(
-            key,
-            "definition",
-            "definition",
-            subject_prompt(d.term, subject),
-            d.text,
-            subject,
-            d.pos,
-            d.section,
-            family=family,
+    lowered = norm(term)
+    base = dict(block=owner, pos=d.pos, section=d.section, family=family, names=names)
+    attribute = form == "attribute" or (
+        form in ("bold", "label") and not label and d.section and not is_specific(term)
+    )
+    if attribute or (not label and lowered in GENERIC_TERMS | PURPOSE_TERMS):
+        if lowered in GENERIC_TERMS:
+            forward = subject if subject.endswith("?") else f"What is {subject}?"
+        elif lowered in PURPOSE_TERMS:
+            shown = re.sub(r"^The\s+", "the ", subject)
+            forward = f"What is the {lowered} of {shown}?"
+        else:
+            forward = f"{subject} — {term}?"
+        group = (attribute_groups or {}).get(lowered, [])
+        mine = content_words(text)
+        unique = (
+            len(group) >= 3
+            and bool(mine)
+            and sum(bool(mine & content_words(t)) for t in group) == 1
         )
-    reverse = mask(d.text, d.term)
-    style = "basic" if gives_away(reverse, d.term) else "reverse"
-    return Question(
-        key,
-        "definition",
-        "definition",
-        f"{context}: {d.term}?",
-        d.text,
-        context,
-        d.pos,
-        d.section,
-        style=style,
-        reverse_prompt=f"{context}: which one is this? “{reverse}”" if style == "reverse" else None,
-        reverse_answer=d.term if style == "reverse" else None,
-        family=family,
+        return Fact(
+            key=make_key(bank.sheet_name, d.section, "def", term),
+            name=subject,
+            text=text,
+            context=subject,
+            forward=forward,
+            reverse=f"Which one has {term} “{SLOT}”?",
+            kind="definition",
+            reverse_ok=unique and lowered not in GENERIC_TERMS | PURPOSE_TERMS,
+            **base,
+        )
+    word = "command" if form == "summary" else kind_word(term)
+    if form in ("api", "summary", "code") and term.startswith("`"):
+        text = predicate(text, term)
+        verb = _VERB_3RD.match(text) is not None
+        forward = f"What does {term} do?" if verb or form == "summary" else f"What is {term}?"
+        return Fact(
+            key=make_key(bank.sheet_name, d.section, label, "def", term),
+            name=term,
+            text=text,
+            context=label or subject,
+            forward=f"{label}: {forward[0].lower()}{forward[1:]}" if label else forward,
+            reverse=which(word, verb),
+            kind="definition",
+            forward_ok=not is_command(term),
+            **base,
+        )
+    if form == "key_value":
+        name_like = bool(re.match(r"^(?:`|\d)|^[A-Z0-9_]{2,}\b", term))
+        return Fact(
+            key=make_key(bank.sheet_name, d.section, label, "kv", term),
+            name=term,
+            text=text,
+            context=label,
+            forward=f"{label} — {term}?" if label else f"{term}?",
+            reverse=f"{label}: which one is “{SLOT}”?" if label else f"Which one is “{SLOT}”?",
+            kind="key_value",
+            reverse_ok=name_like,
+            **base,
+        )
+    forward = f"{label} — {term}?" if label else f"What is {term}?"
+    reverse = f"Which {word} means “{SLOT}”?"
+    if label:
+        reverse = f"{label}: which {word} means “{SLOT}”?"
+    return Fact(
+        key=make_key(bank.sheet_name, d.section, label, "def", term),
+        name=term,
+        text=text,
+        context=label or subject,
+        forward=forward,
+        reverse=reverse,
+        kind="definition",
+        **base,
     )
 
 
-def definition_questions(sheet: Sheet, bank: QuestionBank) -> None:
+def is_specific(term: str) -> bool:
+    """A term of its own (an acronym, code, a name with digits or capitals) rather than a
+    common word naming an attribute of the heading's subject (`Problem`, `Safe`)."""
+    bare = plain(term)
+    if term.startswith("`") or re.search(r"\d|[A-Z]{2,}|[a-z][A-Z]", bare):
+        return True
+    words = bare.split()
+    return (
+        len(words) > 1
+        and sum(w[:1].isupper() for w in words[1:]) == len(words) - 1
+        and (not re.match(r"^[A-Z][a-z]+s\b", bare))
+    )
+
+
+def attribute_groups(sheet: Sheet) -> dict[str, list[str]]:
+    """Attribute definitions by term across the sheet (`Function` of every layer)."""
+    groups: dict[str, list[str]] = defaultdict(list)
     for block in sheet.blocks:
-        if isinstance(block, Definition):
-            bank.questions.append(definition_question(bank, block, "", ()))
-        elif isinstance(block, LabelledList | StateNotes):
-            items = [i for i in block.items if isinstance(i, Definition)]
-            context = block.label if isinstance(block, LabelledList) else block.state
-            texts = tuple(i.text for i in items)
-            for item in items:
-                bank.questions.append(definition_question(bank, item, context, texts))
+        if isinstance(block, Definition) and (
+            block.form == "attribute"
+            or block.form in ("bold", "label")
+            and not is_specific(block.term)
+        ):
+            groups[norm(block.term)].append(block.text)
+    return groups
+
+
+def definition_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
+    groups = attribute_groups(sheet)
+    for block in sheet.blocks:
+        if not isinstance(block, Definition):
+            continue
+        fact = definition_fact(bank, block, block, attribute_groups=groups)
+        if fact is None:
+            if not block.sub:
+                out.skip(block, "a term with no text")
+            continue
+        emit(out, fact)
+        if block.sub:
+            from cardgen.questions.lists import entry_questions
+
+            entry_questions(bank, out, block, block.sub, plain(block.term))

@@ -1,78 +1,99 @@
-"""State paths and numbered steps: transitions, who sends what, which state is entered."""
+"""State paths, arrow chains and numbered steps. In the deck a path is one cloze note (each
+link hidden in turn); its transitions are asked by the quiz only, so no step is taught twice."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from cardgen.model import Sheet, StatePath, Steps
+from cardgen.model import Chain, Sheet, StatePath, Steps
 from cardgen.questions.model import Ordering, Question, QuestionBank, make_key
+from cardgen.questions.outcome import Outcomes
+from cardgen.questions.quality import answer_problem
+from cardgen.questions.text import plain
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
-def state_path_questions(sheet: Sheet, bank: QuestionBank) -> None:
-    paths = sheet.of_kind(StatePath)
-    every_state = tuple(dict.fromkeys(s for p in paths for s in p.states))
+def state_path_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
+    paths = [b for b in sheet.blocks if isinstance(b, StatePath | Chain)]
+    every = tuple(dict.fromkeys(s for p in paths for s in _links(p)))
     for path in paths:
+        links = _links(path)
+        if len(links) < 2:
+            out.skip(path, "a chain of one link")
+            continue
+        if len(set(links)) == 1:
+            out.skip(path, "every link is the same")
+            continue
         successors: dict[str, set[str]] = {}
-        for a, b in zip(path.states, path.states[1:], strict=False):
+        for a, b in zip(links, links[1:], strict=False):
             successors.setdefault(a, set()).add(b)
         seen: Counter[str] = Counter()
-        for a, b in zip(path.states, path.states[1:], strict=False):
+        what = "state" if isinstance(path, StatePath) else "step"
+        for a, b in zip(links, links[1:], strict=False):
             seen[a] += 1
             repeated = len(successors[a]) > 1
             nth = f" (its {ORDINALS[min(seen[a], 5) - 1]} time)" if repeated else ""
             key_parts = ("after", a) + ((str(seen[a]),) if repeated else ())
-            bank.questions.append(
+            out.add(
+                path,
                 Question(
                     make_key(bank.sheet_name, path.section, path.name, *key_parts),
                     "transition",
-                    "state_path",
-                    f"{path.name}: what comes after {a}{nth}?",
+                    path.kind,
+                    f"{path.name}: which {what} comes right after {a}{nth}?",
                     b,
                     path.name,
                     path.pos,
                     path.section,
-                    family=every_state,
+                    family=every,
                     also_true=frozenset(successors[a]) - {b},
-                    explanation=" → ".join(path.states),
-                )
+                    in_deck=False,
+                ),
             )
         bank.orderings.append(
             Ordering(
                 make_key(bank.sheet_name, path.section, path.name, "order"),
-                f"{path.name}: put the states in order.",
-                path.states,
+                f"{path.name}: put the {what}s in order.",
+                links,
                 path.pos,
                 path.section,
-                "state_path",
+                path.kind,
             )
         )
 
 
-def steps_questions(sheet: Sheet, bank: QuestionBank) -> None:
+def _links(path: StatePath | Chain) -> tuple[str, ...]:
+    return path.states if isinstance(path, StatePath) else path.links
+
+
+def steps_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
     for block in sheet.of_kind(Steps):
         ctx = block.section[-1] if block.section else block.label
         titles = tuple(s.title for s in block.steps)
         parties = tuple(dict.fromkeys(p for s in block.steps for p in (s.sender, s.receiver) if p))
         states = tuple(s.state_entered for s in block.steps if s.state_entered)
+        short_titles = all(answer_problem(t, 8) is None for t in titles)
         for step in block.steps:
-            base = (bank.sheet_name, block.section, block.label, f"step-{step.title}")
-            bank.questions.append(
-                Question(
-                    make_key(*base, "name"),
-                    "step",
-                    "steps",
-                    f"{ctx}: what is step {step.number}?",
-                    step.title,
-                    ctx,
-                    step.pos,
-                    block.section,
-                    family=titles,
+            base = (bank.sheet_name, block.section, block.label, f"step-{plain(step.title)[:60]}")
+            if short_titles and len(set(titles)) == len(titles):
+                out.add(
+                    block,
+                    Question(
+                        make_key(*base, "name"),
+                        "step",
+                        "steps",
+                        f"{ctx}: what is step {step.number}?",
+                        step.title,
+                        ctx,
+                        step.pos,
+                        block.section,
+                        family=titles,
+                    ),
                 )
-            )
             if step.sender:
-                bank.questions.append(
+                out.add(
+                    block,
                     Question(
                         make_key(*base, "sender"),
                         "step_sender",
@@ -84,55 +105,38 @@ def steps_questions(sheet: Sheet, bank: QuestionBank) -> None:
                         block.section,
                         family=parties,
                         explanation=f"{step.sender} → {step.receiver}",
-                    )
+                    ),
                 )
             if step.state_entered:
-                bank.questions.append(
+                who = (
+                    "do both sides enter?"
+                    if (step.enters or "").lower() == "both"
+                    else f"does the {step.enters} enter?"
+                )
+                out.add(
+                    block,
                     Question(
                         make_key(*base, "state"),
                         "step_state",
                         "steps",
-                        f"{ctx}: with the {step.title} (step {step.number}), which state "
-                        + (
-                            "do both sides enter?"
-                            if step.enters == "Both"
-                            else f"does the {step.enters} enter?"
-                        ),
+                        f"{ctx}: with the {step.title} (step {step.number}), which state {who}",
                         step.state_entered,
                         ctx,
                         step.pos,
                         block.section,
                         family=states,
-                    )
+                    ),
                 )
-            facts = [
-                d
-                for d in step.details
-                if not d.startswith(('"', "“")) and step.state_entered not in (d or "")
-            ]
-            for index, detail in enumerate(facts):
-                bank.questions.append(
-                    Question(
-                        make_key(*base, "detail", detail[:60]),
-                        "step_detail",
-                        "steps",
-                        f"{ctx}, step {step.number} ({step.title}): which fact is missing?",
-                        detail,
-                        f"{ctx}, step {step.number}",
-                        step.pos,
-                        block.section,
-                        style="cloze",
-                        listing=tuple(facts),
-                        listing_blank=index,
-                    )
+        if not short_titles:
+            out.skip(block, "steps are sentences: asked only as an ordering in the quiz")
+        if len(block.steps) >= 2:
+            bank.orderings.append(
+                Ordering(
+                    make_key(bank.sheet_name, block.section, block.label, "order"),
+                    f"{ctx}: put the steps in order.",
+                    titles,
+                    block.pos,
+                    block.section,
+                    "steps",
                 )
-        bank.orderings.append(
-            Ordering(
-                make_key(bank.sheet_name, block.section, block.label, "order"),
-                f"{ctx}: put the steps in order.",
-                titles,
-                block.pos,
-                block.section,
-                "steps",
             )
-        )

@@ -1,45 +1,93 @@
-"""Code snippets: fill in the key call; shell snippets: which command does this."""
+"""Code: the key calls of a snippet hidden in turn (one note); what a line prints where the
+sheet shows it (`>>>` transcripts, `#=>` comments); commands asked by what they do."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from cardgen.model import Sheet, Snippet
+from cardgen.model import Command, Sheet, ShellCommand, Snippet
 from cardgen.parse.inline import code_span
+from cardgen.parse.snippets import is_script
 from cardgen.questions.model import Question, QuestionBank, make_key
+from cardgen.questions.outcome import Outcomes
+from cardgen.questions.quality import is_label, is_sample
+from cardgen.questions.text import gives_away, lower_first, norm, plain, strip_end, word_count
 
 _PATH_CALL = re.compile(r"\b([A-Z][A-Za-z0-9_]*::[a-z_][a-z0-9_]*)\s*(?:::<[^>]*>)?\(")
-_METHOD_CALL = re.compile(r"\.([a-z_][a-z0-9_]*)\s*(?:::<[^>]*>)?\(")
+_METHOD_CALL = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\(")
+_FUNC_CALL = re.compile(r"(?<![\w.:])([a-z_][a-z0-9_]*)\s*\(")
 _COMMENT = re.compile(r"//[^\n]*|#[^\n]*|/\*.*?\*/", re.S)
-_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+_STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\\n])*\'')
+_OUTPUT_COMMENT = re.compile(r"\s*(?:#|//|--)\s*(?:=>|→|->|#=>|output:|prints?:?)\s*(.+)$", re.I)
+_REPL = re.compile(r"^(>>>|\.\.\.)\s?")
 GENERIC_CALLS = frozenset(
-    {
-        "into",
-        "unwrap",
-        "expect",
-        "clone",
-        "iter",
-        "to_string",
-        "as_ref",
-        "len",
-        "map",
-        "collect",
-        "ok",
-        "format",
-        "push",
-        "get",
-        "new",
-        "is_ok",
-        "is_err",
-        "as_str",
-        "to_owned",
-    }
+    """into unwrap expect clone iter to_string as_ref len map collect ok format push get new
+    is_ok is_err as_str to_owned print println printf if for while switch return sizeof
+    match some range str int list dict set tuple type isinstance super main""".split()
 )
 CODE_LANGS = frozenset(
-    {"rust", "rs", "python", "py", "go", "c", "cpp", "java", "javascript", "js", "typescript", "ts"}
+    {
+        "rust",
+        "rs",
+        "python",
+        "py",
+        "python3",
+        "go",
+        "golang",
+        "c",
+        "cpp",
+        "c++",
+        "java",
+        "javascript",
+        "js",
+        "typescript",
+        "ts",
+        "kotlin",
+        "swift",
+        "ruby",
+        "rb",
+        "php",
+        "csharp",
+        "cs",
+        "scala",
+    }
 )
+FUNC_LANGS = frozenset(
+    {
+        "python",
+        "py",
+        "python3",
+        "c",
+        "cpp",
+        "c++",
+        "go",
+        "golang",
+        "js",
+        "javascript",
+        "ts",
+        "typescript",
+        "php",
+    }
+)
+TEXT_LANGS = frozenset(
+    {
+        "text",
+        "txt",
+        "plain",
+        "plaintext",
+        "output",
+        "log",
+        "diagram",
+        "ascii",
+        "csv",
+        "tsv",
+        "none",
+        "nohighlight",
+    }
+)
+MAX_CALLS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +97,17 @@ class Call:
     end: int
 
 
-def key_calls(code: str) -> list[Call]:
+def key_calls(code: str, lang: str = "rust") -> list[Call]:
     """Calls worth learning, with their span in the code: `TcpListener::bind`, `.recv_from(`."""
     masked = _STRING.sub(lambda m: " " * len(m.group()), code)
     masked = _COMMENT.sub(lambda m: " " * len(m.group()), masked)
     calls: list[Call] = []
     taken: list[range] = []
-    for pattern in (_PATH_CALL, _METHOD_CALL):
+    patterns = [_PATH_CALL, _METHOD_CALL] + ([_FUNC_CALL] if lang in FUNC_LANGS else [])
+    for pattern in patterns:
         for m in pattern.finditer(masked):
             name = m.group(1)
-            if pattern is _METHOD_CALL and name in GENERIC_CALLS:
+            if pattern is not _PATH_CALL and name in GENERIC_CALLS:
                 continue
             if name.split("::")[0] in ("Ok", "Err", "Some", "String", "Vec", "Box"):
                 continue
@@ -70,59 +119,237 @@ def key_calls(code: str) -> list[Call]:
     return sorted(calls, key=lambda c: c.start)
 
 
-def snippet_questions(sheet: Sheet, bank: QuestionBank) -> None:
-    snippets = [s for s in sheet.of_kind(Snippet) if s.lang in CODE_LANGS]
-    found = {id(s): key_calls(s.shown_code) for s in snippets}
-    family = tuple(dict.fromkeys(code_span(c.name) for calls in found.values() for c in calls))
-    for snippet in snippets:
-        seen: Counter[str] = Counter()
-        for call in found[id(snippet)]:
-            seen[call.name] += 1
-            suffix = (str(seen[call.name]),) if seen[call.name] > 1 else ()
-            bank.questions.append(
-                Question(
-                    make_key(
-                        bank.sheet_name, snippet.section, snippet.label, "call", call.name, *suffix
-                    ),
-                    "snippet_call",
-                    "snippet",
-                    f"{snippet.label}: which call is missing?",
-                    code_span(call.name),
-                    snippet.label,
-                    snippet.pos,
-                    snippet.section,
-                    style="cloze",
-                    code=snippet.shown_code,
-                    code_blank=(call.start, call.end),
-                    lang=snippet.lang,
-                    family=family,
+def _elsewhere(code: str, call: Call) -> bool:
+    """Whether the hidden name can be read elsewhere in the listing."""
+    rest = code[: call.start] + code[call.end :]
+    last = call.name.split("::")[-1]
+    return re.search(rf"(?<![\w]){re.escape(last)}(?![\w])", rest) is not None
+
+
+def call_questions(
+    bank: QuestionBank, out: Outcomes, snippet: Snippet, family: tuple[str, ...]
+) -> int:
+    code = snippet.shown_code
+    label = plain(snippet.label)
+    calls = [c for c in key_calls(code, snippet.lang) if not _elsewhere(code, c)]
+    calls = [c for c in calls if not gives_away(label, c.name.split("::")[-1])]
+    if not calls:
+        return 0
+    ranked = sorted(calls, key=lambda c: ("::" not in c.name, c.start))[:MAX_CALLS]
+    note = make_key(bank.sheet_name, snippet.section, snippet.label, "code")
+    seen: Counter[str] = Counter()
+    for call in sorted(ranked, key=lambda c: c.start):
+        seen[call.name] += 1
+        suffix = (str(seen[call.name]),) if seen[call.name] > 1 else ()
+        out.add(
+            snippet,
+            Question(
+                make_key(
+                    bank.sheet_name, snippet.section, snippet.label, "call", call.name, *suffix
+                ),
+                "snippet_call",
+                "snippet",
+                f"{snippet.label}: which call is missing?",
+                code_span(call.name),
+                snippet.label,
+                snippet.pos,
+                snippet.section,
+                style="cloze",
+                code=code,
+                code_blank=(call.start, call.end),
+                lang=snippet.lang,
+                family=family,
+                note=note,
+            ),
+        )
+    return len(ranked)
+
+
+def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int:
+    """`>>> expr` then its output, or `expr  #=> output`: what does it give?"""
+    lines = snippet.shown_code.rstrip("\n").split("\n")
+    asked: list[tuple[int, str]] = []
+    shown: list[str] = []
+    for i, line in enumerate(lines):
+        m = _OUTPUT_COMMENT.search(line) if not line.lstrip().startswith(("#", "//")) else None
+        if m and line[: m.start()].strip():
+            asked.append((i, m.group(1).strip()))
+            shown.append(line[: m.start()].rstrip())
+            continue
+        shown.append(line)
+        if line.startswith(">>> ") and i + 1 < len(lines):
+            result = _repl_output(lines, i + 1)
+            if result:
+                asked.append((i, result))
+    made = 0
+    clean = [ln for ln in shown]
+    for i, result in asked[:6]:
+        if word_count(result) > 10 or len(result) > 80:
+            continue
+        context = "\n".join(clean[: i + 1])
+        if _REPL.match(lines[i]):
+            context = "\n".join(ln for ln in lines[: i + 1] if not _is_output(ln) or ln is lines[i])
+        if result in context.split("\n")[-1]:
+            continue
+        out.add(
+            snippet,
+            Question(
+                make_key(
+                    bank.sheet_name, snippet.section, snippet.label, "output", lines[i].strip()[:60]
+                ),
+                "snippet_output",
+                "snippet",
+                f"{snippet.label}: what does the last line give?",
+                code_span(result),
+                snippet.label,
+                snippet.pos,
+                snippet.section,
+                code=context,
+                lang=snippet.lang,
+            ),
+        )
+        made += 1
+    return made
+
+
+def _is_output(line: str) -> bool:
+    return not _REPL.match(line)
+
+
+def _repl_output(lines: list[str], start: int) -> str:
+    """The output after a `>>>` line, up to the next prompt; a traceback gives its last line."""
+    result: list[str] = []
+    for line in lines[start:]:
+        if line.startswith((">>>",)):
+            break
+        if line.startswith("..."):
+            if result:
+                break
+            continue
+        text = line.strip()
+        if text.startswith("# "):
+            text = text[2:]
+        if text:
+            result.append(text)
+    if not result:
+        return ""
+    if result[0].startswith("Traceback"):
+        return result[-1]
+    return result[0] if len(result) == 1 else ""
+
+
+def command_cards(
+    bank: QuestionBank,
+    out: Outcomes,
+    owner: Snippet | Command,
+    commands: list[tuple[ShellCommand, str]],
+    family: tuple[str, ...],
+) -> int:
+    """Each command asked by what it does (and where, when the sheet says)."""
+    groups: dict[tuple[str, str], list[tuple[ShellCommand, str]]] = defaultdict(list)
+    for cmd, description in commands:
+        groups[(norm(description), (cmd.platform or "").lower())].append((cmd, description))
+    made = 0
+    for members in groups.values():
+        tools = Counter(_tool(c.command) for c, _ in members)
+        for cmd, description in members:
+            if not description or is_label(description) or is_sample(description):
+                out.skip(
+                    owner,
+                    "a command with nothing saying what it does: add a `# comment` above it",
+                    cmd.pos.line,
                 )
-            )
-
-
-def command_questions(sheet: Sheet, bank: QuestionBank) -> None:
-    snippets = [s for s in sheet.of_kind(Snippet) if s.commands]
-    family = tuple(code_span(c.command) for s in snippets for c in s.commands)
-    for snippet in snippets:
-        per_place = Counter((c.platform or "") for c in snippet.commands)
-        for cmd in snippet.commands:
-            tool = cmd.command.split()[0]
-            platform = cmd.platform or "any system"
-            prompt = f"Which command: {snippet.label[0].lower()}{snippet.label[1:]} on {platform}"
-            names = [snippet.label, cmd.platform or "any"]
-            if per_place[cmd.platform or ""] > 1:
-                prompt += f", using {code_span(tool)}"
-                names.append(tool)
-            bank.questions.append(
+                continue
+            prompt = f"Which command: {lower_first(strip_end(plain(description)))}"
+            if cmd.platform:
+                prompt += f" (on {cmd.platform})"
+            if len(members) > 1:
+                if tools[_tool(cmd.command)] > 1:
+                    out.skip(
+                        owner,
+                        "several commands share this description: give each its own",
+                        cmd.pos.line,
+                    )
+                    continue
+                prompt += f", using {code_span(_tool(cmd.command))}"
+            command = tidy_command(cmd.command)
+            if len(command) > 160 or command.count("\n") > 6:
+                out.skip(owner, "a command too long to recall", cmd.pos.line)
+                continue
+            if gives_away(prompt, command):
+                out.skip(owner, "the description contains the command", cmd.pos.line)
+                continue
+            names = [plain(description), cmd.platform or "any"]
+            if len(members) > 1:
+                names.append(_tool(cmd.command))
+            out.add(
+                owner,
                 Question(
-                    make_key(bank.sheet_name, snippet.section, *names, "command"),
+                    make_key(bank.sheet_name, owner.section, *names, "command"),
                     "command",
-                    "snippet",
+                    owner.kind if isinstance(owner, Command) else "snippet",
                     prompt + "?",
-                    code_span(cmd.command),
-                    snippet.label,
+                    code_span(command),
+                    plain(description),
                     cmd.pos,
-                    snippet.section,
+                    owner.section,
                     family=family,
-                )
+                ),
             )
+            made += 1
+    return made
+
+
+def _tool(command: str) -> str:
+    words = command.split()
+    if words and words[0] == "sudo" and len(words) > 1:
+        return words[1]
+    return words[0] if words else ""
+
+
+def tidy_command(command: str) -> str:
+    """tldr's `{{[-a|--all]}}` (short or long option) → `-a`."""
+    return re.sub(r"\{\{\[([^|\]]+)\|[^\]]*\]\}\}", r"\1", command).strip()
+
+
+def snippet_commands(snippet: Snippet) -> list[tuple[ShellCommand, str]]:
+    """Each command with its description: its own comment, or the snippet's label when the
+    snippet holds one command (or one per platform)."""
+    label = plain(snippet.label)
+    per_platform = Counter((c.platform or "") for c in snippet.commands)
+    out = []
+    for cmd in snippet.commands:
+        description = cmd.description
+        if not description and per_platform[cmd.platform or ""] >= 1:
+            description = label
+        out.append((cmd, description))
+    return out
+
+
+def snippet_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
+    snippets = sheet.of_kind(Snippet)
+    family = tuple(
+        dict.fromkeys(code_span(c.name) for s in snippets for c in key_calls(s.shown_code, s.lang))
+    )
+    commands = tuple(code_span(tidy_command(c.command)) for s in snippets for c in s.commands)
+    commands += tuple(b.command for b in sheet.of_kind(Command))
+    for snippet in snippets:
+        lang = snippet.lang
+        if lang in TEXT_LANGS or (not lang and not snippet.commands):
+            if not output_questions(bank, out, snippet):
+                out.skip(snippet, "text or output, not code: nothing to ask")
+            continue
+        made = output_questions(bank, out, snippet)
+        if snippet.commands and not is_script(snippet.commands):
+            made += command_cards(bank, out, snippet, snippet_commands(snippet), commands)
+        elif lang in CODE_LANGS or snippet.commands:
+            made += call_questions(bank, out, snippet, family)
+        if not made and not out.reasons.get(id(snippet)):
+            out.skip(
+                snippet,
+                "no call, command or printed result to ask: label a one-line command with what "
+                "it does, or show what a line prints (`#=> …`)",
+            )
+    for block in sheet.of_kind(Command):
+        cmd = ShellCommand(None, block.command.strip("`"), block.pos, block.description)
+        command_cards(bank, out, block, [(cmd, block.description)], commands)

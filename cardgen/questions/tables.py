@@ -1,10 +1,17 @@
-"""Tables: one question per cell, reverse questions where a value names its row, matchings."""
+"""Tables: each cell that is a fact asks for itself by its row's name and its column; where the
+value names exactly one row, the same note asks the other way; matchings for the quiz."""
 
 from __future__ import annotations
 
-from cardgen.model import Sheet, Table
-from cardgen.questions.model import Matching, Question, QuestionBank, make_key
-from cardgen.questions.text import mask, norm
+import re
+from collections import Counter
+
+from cardgen.model import Sheet, Table, TableRow
+from cardgen.questions.facts import SLOT, Fact, emit
+from cardgen.questions.model import Matching, QuestionBank, make_key
+from cardgen.questions.outcome import Outcomes
+from cardgen.questions.quality import is_junk, is_label, is_vague
+from cardgen.questions.text import content_words, norm, plain
 
 INCLUSIVE = {"both", "all", "any", "either"}
 ROLES = {
@@ -18,6 +25,22 @@ ROLES = {
 }
 """Roles either party can take: for a role, 'Client' or 'Server' is not plainly wrong."""
 PARTIES = {"client", "server", "both"}
+ATTRIBUTE_AXES = {
+    "feature",
+    "features",
+    "aspect",
+    "property",
+    "attribute",
+    "characteristic",
+    "criteria",
+    "criterion",
+    "category",
+    "parameter",
+    "metric",
+    "comparison",
+    "",
+}
+"""Key-column headers under which the other columns are the things compared (TCP, UDP)."""
 
 
 def also_true(answer: str, family: tuple[str, ...]) -> frozenset[str]:
@@ -35,70 +58,113 @@ def column(table: Table, j: int) -> tuple[str, ...]:
     return tuple(row.cells[j] for row in table.rows if j < len(row.cells) and row.cells[j])
 
 
-def identifies_rows(values: tuple[str, ...]) -> bool:
-    """A column whose values are all different and say something can name its row."""
-    normed = [norm(v) for v in values]
-    return (
-        len(values) >= 3
-        and len(set(normed)) == len(normed)
-        and sum(len(v) for v in normed) / len(normed) >= 12
-    )
+def _cell(row: TableRow, j: int) -> str:
+    return row.cells[j] if j < len(row.cells) else ""
 
 
-def table_questions(sheet: Sheet, bank: QuestionBank) -> None:
+def names_one_row(value: str, j: int, row: TableRow, table: Table) -> bool:
+    """Whether no other row's value in the column shares a meaningful word with this one, so
+    that asking 'which row has this value?' has one right answer."""
+    mine = content_words(value)
+    if len(mine) < 2 and not re.search(r"\d", value):
+        return False
+    for other in table.rows:
+        if other is row:
+            continue
+        if mine & content_words(_cell(other, j)):
+            return False
+    return True
+
+
+def table_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
     for table in sheet.of_kind(Table):
-        name_col = table.header[0] if table.header else "row"
-        for j, col in enumerate(table.header[1:], start=1):
-            values = column(table, j)
-            family = tuple(dict.fromkeys(values))
-            reverse = identifies_rows(values)
-            for row in table.rows:
-                cell = row.cells[j] if j < len(row.cells) else ""
-                if not cell:
-                    continue
-                key = make_key(bank.sheet_name, table.section, table.title, row.header, col)
-                bank.questions.append(
-                    Question(
-                        key,
-                        "table_cell",
-                        "table",
-                        f"{table.title} — {row.header} — {col}?",
-                        cell,
-                        table.title,
-                        row.pos,
-                        table.section,
-                        family=family,
-                        also_true=also_true(cell, family),
-                    )
+        one_table(bank, out, table)
+
+
+def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
+    k = table.key_column
+    if not table.rows:
+        out.skip(table, "a table with no rows")
+        return
+    if len(table.header) < 2:
+        out.skip(table, "a table of one column: nothing to ask by")
+        return
+    key_header = plain(table.header[k]) if k < len(table.header) else "row"
+    comparison = norm(key_header) in ATTRIBUTE_AXES
+    title = plain(table.title)
+    prefix = "" if table.section and norm(title) == norm(table.section[-1]) else f"{title}: "
+    names = tuple(table.row_key(r) for r in table.rows)
+    for j, header in enumerate(table.header):
+        if j == k:
+            continue
+        values = column(table, j)
+        counts = Counter(norm(v) for v in values)
+        family = tuple(dict.fromkeys(values))
+        col = plain(header).rstrip("?:").strip() or f"column {j + 1}"
+        if not values:
+            out.skip(table, f"column '{col}' is empty or only links")
+            continue
+        if re.search(r"\bexamples?\b|\bsamples?\b|\be\.g\b", col, re.I):
+            out.skip(table, f"column '{col}' holds examples: sample data is not a fact to learn")
+            continue
+        for row in table.rows:
+            name = table.row_key(row)
+            cell = _cell(row, j)
+            if not plain(name):
+                out.skip(table, "a row with no name", row.pos.line)
+                break
+            if is_junk(cell):
+                continue
+            if is_vague(cell) or is_label(cell):
+                out.skip(table, f"'{plain(cell)}' in column '{col}' is not a fact", row.pos.line)
+                continue
+            shared = counts[norm(cell)] > 1
+            if len(table.rows) >= 4 and counts[norm(cell)] * 2 > len(table.rows):
+                out.skip(
+                    table,
+                    f"'{plain(cell)}' is the value of most rows in column '{col}'",
+                    row.pos.line,
                 )
-                if reverse and len(norm(cell)) >= 8:
-                    shown = mask(cell, row.header)
-                    bank.questions.append(
-                        Question(
-                            key + "/reverse",
-                            "table_reverse",
-                            "table",
-                            f"{table.title} — which {name_col} has {col} “{shown}”?",
-                            row.header,
-                            table.title,
-                            row.pos,
-                            table.section,
-                            family=tuple(r.header for r in table.rows),
-                        )
-                    )
-            pairs = tuple(
-                (row.header, row.cells[j])
-                for row in table.rows
-                if j < len(row.cells) and row.cells[j]
+                continue
+            shown = name
+            if re.fullmatch(r"[\d.]+", plain(name)) and key_header:
+                shown = f"{key_header} {name}"
+            if comparison:
+                forward = f"{prefix}{col} — {plain(name)}?"
+            else:
+                forward = f"{prefix}{shown} — {col}?"
+            fact = Fact(
+                block=table,
+                key=make_key(bank.sheet_name, table.section, table.title, name, header),
+                name=name,
+                text=cell,
+                pos=row.pos,
+                section=table.section,
+                context=table.title,
+                forward=forward,
+                reverse=f"{prefix}which {key_header or 'row'} has {col} “{SLOT}”?",
+                kind="table_cell",
+                family=family,
+                names=names,
+                reverse_ok=not shared and names_one_row(cell, j, row, table) and not comparison,
+                key_extra=(str(table.pos.line),),
+                column=header,
+                also_true=also_true(cell, family),
             )
-            if len({norm(v) for _, v in pairs}) == len(pairs) >= 3:
-                bank.matchings.append(
-                    Matching(
-                        make_key(bank.sheet_name, table.section, table.title, "match", col),
-                        f"{table.title}: match each {name_col} to its {col}.",
-                        pairs,
-                        table.pos,
-                        table.section,
-                        "table",
-                    )
+            emit(out, fact)
+        pairs = tuple(
+            (table.row_key(row), _cell(row, j))
+            for row in table.rows
+            if _cell(row, j) and not is_junk(_cell(row, j))
+        )
+        if len({norm(v) for _, v in pairs}) == len(pairs) >= 3 and not comparison:
+            bank.matchings.append(
+                Matching(
+                    make_key(bank.sheet_name, table.section, table.title, "match", header),
+                    f"{title}: match each {key_header} to its {col}.",
+                    pairs,
+                    table.pos,
+                    table.section,
+                    "table",
                 )
+            )

@@ -1,4 +1,4 @@
-"""Small text helpers for phrasing questions."""
+"""Small text helpers for phrasing questions: plain text, words, sentences, short answers."""
 
 from __future__ import annotations
 
@@ -8,17 +8,68 @@ from functools import lru_cache
 from cardgen.parse.inline import strip_code
 
 BLANK = "____"
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"“(])")
+_CLAUSE = re.compile(r"\s*—\s*|\s+–\s+|\s*;\s+|:\s+(?=[a-z])")
+STOPWORDS = frozenset(
+    """a an the of to in on at by for from with and or but not no is are was were be been being
+    it its this that these those as into over under than then so such via per can could may
+    might must should will would do does did has have had you your we our they their there
+    here which who whom what when where why how all any each every some more most less very
+    also just only if else e.g i.e etc vs""".split()
+)
+GENERIC_VERBS = frozenset(
+    """show shows display displays list lists print prints get gets set sets create creates
+    make makes run runs use uses see view views check checks give gives return returns""".split()
+)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def plain(text: str) -> str:
-    """Inline text without code backticks, for comparisons."""
-    return strip_code(text).strip()
+    """Inline text as a reader sees it: no backticks, no `**`, images as their alt text."""
+    text = _FOOTNOTE.sub("", text)
+    text = _IMAGE.sub(lambda m: m.group(1), text)
+    return strip_code(text).replace("**", "").strip()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def norm(text: str) -> str:
-    return re.sub(r"\s+", " ", plain(text).casefold().strip(" .\"'"))
+    return re.sub(r"\s+", " ", plain(text).casefold().strip(" .\"'“”"))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w'+#./-]+", plain(text))
+
+
+def word_count(text: str) -> int:
+    return len(words(text))
+
+
+def _stem(word: str) -> str:
+    w = word.casefold().strip(".'/-")
+    for suffix in ("ing", "es", "ed", "s"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+def content_words(text: str) -> set[str]:
+    """Stems of the words that carry meaning (no stopwords, no generic verbs)."""
+    return {
+        _stem(w)
+        for w in re.findall(r"[\w+#]+", plain(text).casefold())
+        if w not in STOPWORDS and w not in GENERIC_VERBS and len(w) > 1
+    }
+
+
+def rewords(cue: str, answer: str) -> bool:
+    """Whether the answer only rewords the cue: most of its meaningful words stand in it."""
+    said = content_words(answer)
+    if not said:
+        return False
+    shared = said & content_words(cue)
+    return len(shared) / len(said) >= 0.6
 
 
 def gives_away(prompt: str, answer: str) -> bool:
@@ -43,9 +94,56 @@ def mask(text: str, answer: str) -> str:
     target = plain(answer)
     if not target:
         return text
-    pattern = re.compile(rf"(?<!\w)`?{re.escape(target)}`?(?!\w)", re.I)
+    pattern = re.compile(rf"(?<!\w)(?:`|\*\*)?{re.escape(target)}(?:`|\*\*)?(?!\w)", re.I)
     return pattern.sub(BLANK, text)
 
 
 def unquote(text: str) -> str:
     return text.strip().strip('"“”').strip()
+
+
+def sentences(text: str) -> list[str]:
+    """Split inline text into sentences (code spans are never split)."""
+    guarded = re.sub(r"(`+)(.*?)\1", lambda m: m.group(0).replace(".", "\0"), text)
+    guarded = re.sub(r"\b(e\.g|i\.e|etc|vs|approx|incl|esp|resp|cf|ca)\.", r"\1\0", guarded)
+    parts = _SENTENCE_END.split(guarded)
+    return [p.replace("\0", ".").strip() for p in parts if p.strip()]
+
+
+def bold_spans(text: str) -> list[str]:
+    return [
+        m.group(1).strip() for m in re.finditer(r"\*\*([^*]+?)\*\*", text) if m.group(1).strip()
+    ]
+
+
+def short_answer(text: str, limit: int = 15, prefer_bold: bool = False) -> tuple[str, str] | None:
+    """(answer, more) where the answer is short: the whole text, its first sentence or clause,
+    or its bold phrase; None when nothing short says it."""
+    text = text.strip()
+    if not text:
+        return None
+    bold = bold_spans(text)
+    if prefer_bold and len(bold) == 1 and word_count(bold[0]) <= 6 and word_count(text) > 6:
+        return f"**{bold[0]}**", text
+    if word_count(text) <= limit:
+        return text, ""
+    first = sentences(text)[0]
+    if word_count(first) <= limit:
+        return first.rstrip(), text[len(first) :].strip()
+    clause = _CLAUSE.split(first)[0].strip()
+    if 2 <= word_count(clause) <= limit:
+        return clause, text[len(clause) :].strip(" ;:—–")
+    if len(bold) == 1 and word_count(bold[0]) <= 6:
+        return f"**{bold[0]}**", text
+    return None
+
+
+def lower_first(text: str) -> str:
+    """`Show all sockets` → `show all sockets`, leaving acronyms and code alone."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def strip_end(text: str) -> str:
+    return text.strip().rstrip(".:;,").strip()

@@ -22,7 +22,7 @@ from pathlib import Path
 import genanki
 
 from cardgen.questions import QuestionBank
-from cardgen.render.anki_notes import NoteSpec, path_cloze_note, question_note
+from cardgen.render.anki_notes import NoteSpec, path_cloze_note, question_notes
 
 DECK_ID_BASE = 1_607_392_320_000_000
 
@@ -82,11 +82,11 @@ def render_deck(
     title = bank.sheet_title.replace("::", ":")
     if deck_prefix.strip(": "):
         title = f"{deck_prefix.strip(': ')}::{title}"
-    specs = [question_note(q, bank.sheet_name, bank.sheet_title) for q in bank.questions]
+    specs = question_notes(bank.deck_questions, bank.sheet_name, bank.sheet_title, bank.tags)
     specs += [
-        path_cloze_note(o, bank.sheet_name, bank.sheet_title)
+        path_cloze_note(o, bank.sheet_name, bank.sheet_title, bank.tags)
         for o in bank.orderings
-        if o.block == "state_path"
+        if o.block in ("state_path", "chain")
     ]
     old = (previous_ledger or {}).get("notes", {})
     ledger: dict[str, dict] = {}

@@ -12,21 +12,56 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 _CODE_SPAN = re.compile(r"(`+)\s?(.*?)\s?\1", re.S)
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
+_FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
 BLANK_MARK = "CARDGENBLANKXYZ"
 """Stands in for a hidden call while the code is highlighted: lexes as one identifier."""
 CODE_CLASS = "cg-code"
 
 
-def inline_html(text: str) -> str:
-    """Inline text → HTML: everything escaped, `code` spans as <code>."""
+def inline_html(text: str, image_src=None) -> str:
+    """Inline text → HTML: everything escaped, `code` spans as <code> (a multi-line one as
+    <pre>), `**strong**` as <b>, images as <img> (`image_src` maps a sheet's path to what the
+    page can load; without it an image shows as its alt text)."""
     out: list[str] = []
     last = 0
     for m in _CODE_SPAN.finditer(text):
-        out.append(escape(text[last : m.start()], quote=False))
-        out.append(f"<code>{escape(m.group(2), quote=False)}</code>")
+        out.append(_prose_html(text[last : m.start()], image_src))
+        code = escape(m.group(2), quote=False)
+        out.append(
+            f'<pre class="cg-cmd"><code>{code}</code></pre>'
+            if "\n" in code
+            else f"<code>{code}</code>"
+        )
         last = m.end()
-    out.append(escape(text[last:], quote=False))
+    out.append(_prose_html(text[last:], image_src))
     return "".join(out)
+
+
+def _prose_html(text: str, image_src) -> str:
+    text = _FOOTNOTE.sub("", text)
+    out: list[str] = []
+    last = 0
+    for m in _IMAGE.finditer(text):
+        out.append(_bold_html(text[last : m.start()]))
+        alt, src = m.group(1), m.group(2)
+        shown = image_src(src) if image_src else None
+        if shown:
+            out.append(f'<img src="{escape(shown)}" alt="{escape(alt)}">')
+        else:
+            out.append(escape(alt, quote=False))
+        last = m.end()
+    out.append(_bold_html(text[last:]))
+    return "".join(out)
+
+
+def _bold_html(text: str) -> str:
+    parts = _BOLD.split(text)
+    return "".join(
+        f"<b>{escape(p, quote=False)}</b>" if i % 2 else escape(p.replace("**", ""), quote=False)
+        for i, p in enumerate(parts)
+    )
 
 
 @lru_cache(maxsize=64)
@@ -52,6 +87,16 @@ def code_html(
     if blank:
         html = html.replace(BLANK_MARK, blank_html, 1)
     return html.strip()
+
+
+def code_html_blanks(code: str, lang: str, spans: list[tuple[int, int]]) -> tuple[str, list[str]]:
+    """Highlighted `<pre>` with each span replaced by a placeholder; returns the HTML and the
+    placeholders (in span order) for the caller to fill."""
+    marks = [f"{BLANK_MARK}{i}Q" for i in range(len(spans))]
+    for (start, end), mark in sorted(zip(spans, marks, strict=True), reverse=True):
+        code = code[:start] + mark + code[end:]
+    html = highlight(code.rstrip("\n"), _lexer(lang), _formatter())
+    return html.strip(), marks
 
 
 def pygments_css(light: str = "default", dark: str = "monokai", dark_scope: str = "") -> str:

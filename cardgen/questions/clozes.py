@@ -1,0 +1,73 @@
+"""Which words of a sentence to hide: the key term, never the sentence. The sheet's own marks
+come first (bold, code), then what a learner would be asked about: a state, a number with its
+unit, a term the sheet defines, the complement of `X is …` / `X = …`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cardgen.questions.text import STOPWORDS, plain, word_count
+
+MAX_HIDDEN_WORDS = 6
+_BOLD = re.compile(r"\*\*([^*]+?)\*\*")
+_CODE = re.compile(r"(`+)(?!`)(.+?)\1")
+_STATE = re.compile(r"(?<![\w`])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w`])")
+_NUMBER = re.compile(
+    r"(?<![\w.])\d[\d,.]*(?:\s*[-–]\s*\d[\d,.]*)?\+?\s*"
+    r"(?:%|ms|µs|us|ns|s\b|secs?\b|seconds?|minutes?|mins?\b|hours?|days?|bytes?|bits?|"
+    r"[KMGT]i?B\b|[kMG]bps|RTTs?|×|x\b|times|ports?|layers?|steps?|bits|octets?|hops?)"
+)
+_EQUATION = re.compile(r"(?P<x>[^=,;]{1,40}?)\s+=\s+(?P<y>[^=,;]{1,60})")
+_COPULA = re.compile(
+    r"^(?:[^,]{0,40},\s+)?(?P<x>(?:\S+\s+){0,3}?\S+)\s+"
+    r"(?:(?:is|are|was|were)\s+(?:(?:often|usually|always|also|mostly)\s+)?"
+    r"(?:treated as|known as|called|used for|used as|like|similar to)?|means|stands for|"
+    r"acts? as|becomes?|equals)\s+(?:(?:a|an|the)\s+)?(?P<y>[^,;.()]{2,60}?)\s*[.!]?$",
+    re.I,
+)
+_QUOTED = re.compile(r"[\"“]([^\"“”]{2,60})[\"”]")
+
+
+def _spans(pattern: re.Pattern[str], text: str, group: int = 0) -> list[tuple[int, int]]:
+    return [(m.start(group), m.end(group)) for m in pattern.finditer(text)]
+
+
+def _ok(text: str, span: tuple[int, int]) -> bool:
+    hidden = text[span[0] : span[1]]
+    if not plain(hidden).strip() or word_count(hidden) > MAX_HIDDEN_WORDS:
+        return False
+    shown = text[: span[0]] + text[span[1] :]
+    visible = [w for w in re.findall(r"\w+", plain(shown).lower()) if w not in STOPWORDS]
+    return len(visible) >= 2 and word_count(hidden) <= max(1, word_count(text) // 2)
+
+
+def key_terms(
+    sentence: str, known: Iterable[str] = (), limit: int = 3, marks_only: bool = False
+) -> list[tuple[int, int]]:
+    """Spans of `sentence` (inline text) to hide, in sentence order, at most `limit`, never
+    overlapping. `marks_only` keeps to bold and code (the author's own marks)."""
+    found: list[tuple[int, int]] = []
+    candidates = _spans(_BOLD, sentence) + _spans(_CODE, sentence)
+    if not marks_only:
+        candidates += _spans(_QUOTED, sentence, 1)
+        candidates += _spans(_STATE, sentence) + _spans(_NUMBER, sentence)
+        for term in sorted({plain(k) for k in known if k}, key=len, reverse=True):
+            if len(term) < 3 or (term.islower() and " " not in term):
+                continue
+            flags = re.I if " " in term else 0
+            for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", sentence, flags):
+                candidates.append((m.start(), m.end()))
+        if not candidates:
+            candidates += [(m.start("y"), m.end("y")) for m in _EQUATION.finditer(sentence)]
+        if not candidates:
+            m = _COPULA.search(sentence)
+            if m and word_count(m.group("y")) <= 4:
+                candidates.append((m.start("y"), m.end("y")))
+    for span in candidates:
+        if len(found) >= limit:
+            break
+        if any(span[0] < b and a < span[1] for a, b in found) or not _ok(sentence, span):
+            continue
+        found.append(span)
+    return sorted(found)
