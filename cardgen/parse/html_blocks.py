@@ -113,6 +113,9 @@ def _place_element(walker: SheetWalker, el: Element, base: SourcePos) -> None:
         title = inline_of(el)
         if title:
             walker.heading(HEADINGS[tag], title, pos)
+    elif tag in ("ul", "ol") and all(_only_links(li) for li in el.elements() if li.tag == "li"):
+        walker.take_cue()
+        walker.skip(pos, "list of links", "a list of links is not a fact")
     elif tag in ("ul", "ol"):
         items = [
             lists.entry_for(
@@ -158,6 +161,17 @@ def _place_element(walker: SheetWalker, el: Element, base: SourcePos) -> None:
         walker.code(code.strip("\n") + "\n", "", (), pos)
     else:
         _place_children(walker, el, base)
+
+
+def _only_links(el: Element) -> bool:
+    """Whether the element's text all stands inside links."""
+    outside = "".join(c for c in el.children if isinstance(c, str)).strip(" \n\t|·•,-")
+    inner = [c for c in el.elements() if c.tag not in ("br",)]
+    return (
+        not outside
+        and bool(inner)
+        and all(c.tag == "a" or (c.tag not in HEADINGS and _only_links(c)) for c in inner)
+    )
 
 
 def _text(node: Element | str) -> str:

@@ -20,13 +20,17 @@ _HTML_BREAK = re.compile(r"^<br\s*/?>$", re.I)
 _HTML_CODE = re.compile(r"^<(/?)(code|kbd|tt|samp)\b[^>]*>$", re.I)
 _HTML_STRONG = re.compile(r"^<(/?)(b|strong)\b[^>]*>$", re.I)
 _HTML_IMG = re.compile(r"^<img\b[^>]*>", re.I)
-_HTML_STYLE = re.compile(
-    r"^</?(?:em|i|u|s|del|ins|mark|small|big|sup|sub|span|a|font|abbr|q|cite|var|dfn|time|"
-    r"nobr|wbr|center)\b[^>]*>$|^<!--.*-->$",
+_HTML_KNOWN = re.compile(
+    r"^</?(?:a|abbr|b|bdi|bdo|big|center|cite|data|del|dfn|div|em|font|i|ins|label|mark|nobr|"
+    r"q|rp|rt|ruby|s|small|span|strike|strong|sub|sup|time|u|var|wbr|p|section|article|aside|"
+    r"header|footer|nav|main|figure|figcaption|picture|source|video|audio|button|input|select|"
+    r"option|textarea|form|details|summary|table|thead|tbody|tr|td|th|ul|ol|li|dl|dt|dd|h[1-6]|"
+    r"hr|pre|blockquote|svg|path|[a-z][\w]*-[\w-]+)\b[^>]*>$|^<!--.*-->$",
     re.I | re.S,
 )
-"""Inline tags that only style their text: the text stays, the tag goes. Any other tag
-(`<script>`, `<div>`, a custom element) is kept as literal text, escaped wherever shown."""
+"""HTML's own tags (and custom elements, whose names hold a `-`): the text stays, the tag
+goes. Anything else that looks like a tag (`<T>` in `Vec<T>`, `<name>`, `<script>`) is kept as
+literal text, escaped wherever it is shown."""
 _ATTR = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
 
@@ -98,7 +102,7 @@ class _Flattener:
             attrs = html_attrs(tag)
             if attrs.get("src"):
                 self.out.append(image_text(attrs["src"], attrs.get("alt", "")))
-        elif not _HTML_STYLE.match(tag):
+        elif not _HTML_KNOWN.match(tag):
             self.text(tag)
 
     def result(self) -> str:
@@ -138,14 +142,12 @@ def only_links(children: Sequence[Token] | None) -> bool:
             links += 1
         elif tok.type == "link_close":
             depth -= 1
-        elif (
-            depth == 0
-            and tok.type == "text"
-            and re.sub(r"[\s,;|·•/()\[\].-]+", "", tok.content)
-            or depth == 0
-            and tok.type in ("code_inline",)
-        ):
+        elif depth == 0 and tok.type == "code_inline":
             return False
+        elif depth == 0 and tok.type == "text":
+            rest = SHORTCODE.sub("", tok.content)
+            if re.sub(r"[\s,;|·•/()\[\].-]+", "", rest):
+                return False
     return links > 0
 
 

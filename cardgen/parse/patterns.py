@@ -88,6 +88,22 @@ def match_lead_in(text: str) -> str | None:
     return body
 
 
+_DEICTIC = re.compile(
+    r"\b(?:following|like so|as follows|below|above|this way|like this|the command|for example|"
+    r"e\.g|then|instead|again|here|just|simply|you can)\b",
+    re.I,
+)
+
+
+def describing(lead_in: str) -> str | None:
+    """A lead-in that can name what the code below it does (`Show all pods`), or None when it
+    only points at it (`Run the following command`) or says too much."""
+    text = lead_in.strip().rstrip(":： ").strip()
+    if len(bare(text).split()) > 12 or _DEICTIC.search(bare(text)) or re.search(r"[.!?]\s", text):
+        return None
+    return text
+
+
 def _valid_term(term: str) -> bool:
     plain = bare(term).strip(" .")
     return bool(plain) and bool(re.search(r"\w|[^\s\w]", plain)) and plain.lower() not in _NOT_TERMS

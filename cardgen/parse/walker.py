@@ -352,16 +352,18 @@ class SheetWalker:
         return 1
 
     def cue_paragraph(self, cue: Cue, text: str, pos: SourcePos) -> bool:
-        """A bold line followed by a paragraph: a question and its answer, or a term and its
-        definition (`**Flow control**` then the sentence that explains it)."""
+        """A bold line followed by a paragraph: a question and its answer; any other label
+        over prose is a sub-heading (the prose's own sentences say the facts)."""
         if cue.question or cue.text.endswith("?"):
             self.blocks.append(
                 QuestionAnswer(cue.pos, self.section, patterns.question_text(cue.text), text)
             )
             return True
-        if cue.kind == "label" and patterns.match_definition(f"**{cue.text}**: x") is not None:
-            self.blocks.append(Definition(cue.pos, self.section, cue.text, text, "label"))
-            return True
+        if cue.kind == "label":
+            self.skip(
+                cue.pos, f"label '{cue.text}'", "a label over prose: the prose says the facts"
+            )
+            return False
         if cue.kind == "lead_in":
             self.blocks.append(Paragraph(cue.pos, self.section, cue.text + ":"))
         return False
@@ -399,6 +401,10 @@ class SheetWalker:
     def code(self, code: str, lang: str, flags: tuple[str, ...], pos: SourcePos) -> None:
         cue = self.take_cue()
         label = cue.text if cue else self.heading_title()
+        if cue is not None and cue.kind == "lead_in":
+            label = patterns.describing(cue.text) or self.heading_title()
+            if label != cue.text:
+                self.blocks.append(Paragraph(cue.pos, self.section, cue.text + ":"))
         if cue and cue.question:
             label = patterns.question_text(cue.text)
         if not code.strip():

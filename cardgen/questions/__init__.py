@@ -104,7 +104,15 @@ def distinct(questions: list[Owned]) -> tuple[list[Owned], list[tuple[Owned, Que
         if item is None:
             continue
         q, block = item
-        front = (q.prompt, q.code, q.code_blank, q.listing_blank, q.cloze and q.cloze[0])
+        front = (
+            q.prompt,
+            q.code,
+            q.code_blank,
+            q.listing,
+            q.listing_blank,
+            q.cloze and q.cloze[0],
+            q.cloze and q.cloze[2],
+        )
         other = fronts.get(front)
         if other is not None and norm(other.answer) == norm(q.answer):
             repeats.append(((q, block), other))

@@ -33,6 +33,15 @@ def _spans(pattern: re.Pattern[str], text: str, group: int = 0) -> list[tuple[in
     return [(m.start(group), m.end(group)) for m in pattern.finditer(text)]
 
 
+MAX_SENTENCE_WORDS = 20
+_NOT_A_TERM = re.compile(
+    r"^(?:how|what|when|where|which|why|who|our|your|their|its|his|her|this|that|these|those|"
+    r"here|there)\b|\b(?:is|are|was|were|be|been|can|will|would|should|does|do)\b|"
+    r"\b(?:of|in|on|at|to|for|with|within|by|from|into)$",
+    re.I,
+)
+
+
 def _ok(text: str, span: tuple[int, int]) -> bool:
     hidden = text[span[0] : span[1]]
     if not plain(hidden).strip() or word_count(hidden) > MAX_HIDDEN_WORDS:
@@ -42,15 +51,36 @@ def _ok(text: str, span: tuple[int, int]) -> bool:
     return len(visible) >= 2 and word_count(hidden) <= max(1, word_count(text) // 2)
 
 
+def _term_like(text: str, span: tuple[int, int]) -> bool:
+    """A code span worth hiding names something (`TcpStream::connect`, `SO_REUSEADDR`,
+    `unsafe`), not a one-letter variable of the example (`t`, `S`, `x`)."""
+    hidden = plain(text[span[0] : span[1]])
+    return len(hidden) >= 3 and not re.fullmatch(r"[A-Za-z]\w?", hidden)
+
+
+def _noun_like(text: str, span: tuple[int, int]) -> bool:
+    """A bold phrase worth hiding is a name (`file descriptors`), not a clause (`function is
+    called`) or a fragment (`location of`)."""
+    hidden = plain(text[span[0] : span[1]]).strip()
+    return word_count(hidden) <= 3 and not _NOT_A_TERM.search(hidden)
+
+
 def key_terms(
-    sentence: str, known: Iterable[str] = (), limit: int = 3, marks_only: bool = False
+    sentence: str, known: Iterable[str] = (), limit: int = 2, marks_only: bool = False
 ) -> list[tuple[int, int]]:
     """Spans of `sentence` (inline text) to hide, in sentence order, at most `limit`, never
-    overlapping. `marks_only` keeps to bold and code (the author's own marks)."""
-    found: list[tuple[int, int]] = []
-    candidates = _spans(_BOLD, sentence) + _spans(_CODE, sentence)
-    if not marks_only:
-        candidates += _spans(_QUOTED, sentence, 1)
+    overlapping. A sentence that is long, or a lead-in ending in `:`, has none. Where the
+    author bolded words, only those are hidden; `marks_only` keeps to bold and code."""
+    if word_count(sentence) > MAX_SENTENCE_WORDS or plain(sentence).rstrip().endswith(":"):
+        return []
+    bold = _spans(_BOLD, sentence)
+    candidates = [s for s in bold if _noun_like(sentence, s)]
+    if not bold:
+        candidates = [s for s in _spans(_CODE, sentence) if _term_like(sentence, s)]
+    if not marks_only and not bold:
+        candidates += [
+            s for s in _spans(_QUOTED, sentence, 1) if word_count(sentence[s[0] : s[1]]) <= 4
+        ]
         candidates += _spans(_STATE, sentence) + _spans(_NUMBER, sentence)
         for term in sorted({plain(k) for k in known if k}, key=len, reverse=True):
             if len(term) < 3 or (term.islower() and " " not in term):
@@ -64,6 +94,7 @@ def key_terms(
             m = _COPULA.search(sentence)
             if m and word_count(m.group("y")) <= 4:
                 candidates.append((m.start("y"), m.end("y")))
+    found: list[tuple[int, int]] = []
     for span in candidates:
         if len(found) >= limit:
             break

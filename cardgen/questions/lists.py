@@ -189,7 +189,15 @@ def entry_questions(
     if re.search(r"\bexamples?\b|\bsample\b|\be\.g\b", plain(label), re.I):
         out.skip(block, f"'{plain(label)}' holds examples: sample data is not a fact to learn")
         return
-    if label and is_label(label) and plain_items:
+    if (
+        plain_items
+        and isinstance(block, LabelledList)
+        and block.cue == "heading"
+        and not block.section
+    ):
+        out.skip(block, "a list with no heading or label to ask it by")
+        plain_items = []
+    elif label and is_label(label) and plain_items:
         out.skip(block, f"the items stand under '{plain(label)}', which says nothing to ask by")
         plain_items = []
     elif plain_items and not missing_item_questions(bank, out, block, label, tuple(plain_items)):
@@ -204,7 +212,9 @@ def entry_questions(
             emit(out, fact)
     for item in items:
         if item.sub:
-            entry_questions(bank, out, block, item.sub, plain(entry_name(item))[:80], known)
+            parent = plain(entry_name(item)).rstrip(":")
+            sub_label = parent if word_count(parent) <= 8 else label
+            entry_questions(bank, out, block, item.sub, sub_label, known)
 
 
 def known_terms(sheet: Sheet) -> list[str]:

@@ -312,18 +312,38 @@ def tidy_command(command: str) -> str:
     return re.sub(r"\{\{\[([^|\]]+)\|[^\]]*\]\}\}", r"\1", command).strip()
 
 
+TASK_VERBS = frozenset(
+    """show list display view count find search remove delete kill stop start restart check
+    print get set create add update install uninstall upgrade download upload copy move rename
+    compare filter sort capture scan test query flush release renew clone fetch pull push merge
+    rebase commit tag reset revert stash login logout mount unmount attach detach enable disable
+    open close connect send receive read write edit save load export import run execute build
+    compile watch follow tail trace ping resolve lookup inspect describe scale apply expose
+    forward exec switch change convert format extract compress archive split join generate
+    verify sign encrypt decrypt monitor measure limit allow deny block give turn use make
+    increase decrease reload clean prune purge clear display navigate go return discard undo
+    redo append replace rewrite squash cherry-pick bisect log diff grep bind listen accept
+    configure define declare initialize create""".split()
+)
+
+
+def is_task(text: str) -> bool:
+    """`Show all pods`, `Creating a TCP server`: words that say what is done, not a topic
+    (`CPU Constraints`, `macOS`)."""
+    first = plain(text).split()[0].lower() if plain(text).split() else ""
+    first = re.sub(r"[^a-z-]", "", first)
+    stem = first[:-3] if first.endswith("ing") else first
+    return first in TASK_VERBS or stem in TASK_VERBS or stem + "e" in TASK_VERBS
+
+
 def snippet_commands(snippet: Snippet) -> list[tuple[ShellCommand, str]]:
-    """Each command with its description: its own comment, or the snippet's label when the
-    snippet holds one command (or one per platform)."""
+    """Each command with its description: its own comment, or the snippet's label. A heading
+    describes its commands only when it says what they do (`Show all pods`), not when it
+    names a topic (`CPU Constraints`)."""
     label = plain(snippet.label)
-    per_platform = Counter((c.platform or "") for c in snippet.commands)
-    out = []
-    for cmd in snippet.commands:
-        description = cmd.description
-        if not description and per_platform[cmd.platform or ""] >= 1:
-            description = label
-        out.append((cmd, description))
-    return out
+    from_heading = bool(snippet.section) and norm(label) == norm(snippet.section[-1])
+    usable = label if (is_task(label) or not from_heading) else ""
+    return [(cmd, cmd.description or usable) for cmd in snippet.commands]
 
 
 def snippet_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
