@@ -155,6 +155,16 @@ def make_parser() -> argparse.ArgumentParser:
             )
         cmd.set_defaults(run=run_exercise)
 
+    explain = sub.add_parser(
+        "explain",
+        help="show what each block of a sheet became: its cards, or why it made none",
+        description="Show, block by block, the cards a sheet makes and why a block made none. "
+        "With SHEET.md:LINE, only the block at that line.",
+    )
+    explain.add_argument("target", metavar="SHEET[:LINE]")
+    explain.add_argument("--json", action="store_true", help="print it as JSON")
+    explain.set_defaults(run=run_explain)
+
     parse = sub.add_parser(
         "parse",
         help="show the model parsed from one sheet",
@@ -176,6 +186,36 @@ def run_parse(args: argparse.Namespace) -> int:
     if args.json:
         for warning in sheet.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def split_target(target: str) -> tuple[Path, int | None]:
+    """`sheet.md:42` → (sheet.md, 42); a path that exists as given keeps its colons."""
+    path, _, line = target.rpartition(":")
+    if path and line.isdigit() and not Path(target).exists():
+        return Path(path), int(line)
+    return Path(target), None
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    import json
+
+    from cardgen.explain import explain, format_text
+    from cardgen.parse import parse_file
+    from cardgen.questions import build_bank
+
+    path, line = split_target(args.target)
+    sheet = parse_file(path)
+    bank, _ = build_bank(sheet)
+    ex = explain(sheet, bank)
+    if args.json:
+        sys.stdout.write(json.dumps(ex.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    sys.stdout.write(format_text(ex, line, color))
+    if line is not None and not any(v.outcome.source.line <= line <= v.end_line for v in ex.blocks):
+        print(f"{path}:{line}: no block of the sheet is at this line", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -18,7 +18,8 @@ __all__ = ["parse_file", "parse_bytes", "parse_text"]
 
 
 @lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+def markdown() -> MarkdownIt:
+    """The one markdown-it parser of this process, with cardgen's plugins."""
     return new_markdown()
 
 
@@ -38,7 +39,7 @@ def parse_text(text: str, path: str, name: str | None = None) -> Sheet:
     if not text.strip():
         raise SheetError("nothing but front matter: no content to make cards from", path, 1)
     try:
-        tokens = _markdown().parse(text)
+        tokens = markdown().parse(text)
         root = SyntaxTreeNode(tokens)
         walker = SheetWalker(text, path, name or Path(path).stem, front)
         walker.dangling = set(dangling)

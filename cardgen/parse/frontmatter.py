@@ -15,7 +15,7 @@ _ATTRIBUTE_LINE = re.compile(r"^\s*\{:?\s*[.#:][^{}]*\}\s*$|^\s*\{:[^{}]*\}\s*$"
 _LIQUID_LINE = re.compile(r"^\s*\{%-?\s*\w+\b[^%]*-?%\}\s*$")
 _HIGHLIGHT = re.compile(r"^\s*\{%-?\s*highlight\s+(\w+)[^%]*%\}\s*$")
 _END_HIGHLIGHT = re.compile(r"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$")
-_TRAILING_ATTRIBUTE = re.compile(r"\s*\{:\s*[^{}]*\}\s*$")
+_TRAILING_ATTRIBUTE = re.compile(r"\s*\{:\s*[^{}]*\}\s*$|(?<=\S)\s+\{[#.][\w .#=-]*\}\s*$")
 
 
 @dataclass(slots=True)
@@ -125,7 +125,7 @@ def blank_noise(text: str) -> str:
             continue
         if _ATTRIBUTE_LINE.match(line) or _LIQUID_LINE.match(line):
             out.append("")
-        elif "{:" in line:
+        elif "{:" in line or (line.lstrip().startswith("#") and "{" in line):
             out.append(_TRAILING_ATTRIBUTE.sub("", line))
         else:
             out.append(line)

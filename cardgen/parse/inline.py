@@ -55,10 +55,17 @@ def image_text(src: str, alt: str) -> str:
     return f"![{alt}]({src.replace(')', '%29').replace(' ', '%20')})"
 
 
+_TAG_NAME = re.compile(r"^</?\s*([A-Za-z][\w-]*)")
+_SHOWN = frozenset({"script", "style", "iframe", "object", "embed", "template"})
+"""Tags whose content must never run: kept as literal text, so the learner sees them."""
+
+
 class _Flattener:
     def __init__(self) -> None:
         self.out: list[str] = []
         self.code: list[str] | None = None
+        self.closed: set[str] = set()
+        """Tag names closed somewhere in this inline text: their openings are markup too."""
 
     def text(self, value: str) -> None:
         if self.code is not None:
@@ -67,6 +74,11 @@ class _Flattener:
             self.out.append(SHORTCODE.sub("", value))
 
     def walk(self, children: Sequence[Token]) -> None:
+        for tok in children:
+            if tok.type == "html_inline" and tok.content.startswith("</"):
+                m = _TAG_NAME.match(tok.content)
+                if m:
+                    self.closed.add(m.group(1).lower())
         for tok in children:
             kind = tok.type
             if kind == "text":
@@ -102,8 +114,16 @@ class _Flattener:
             attrs = html_attrs(tag)
             if attrs.get("src"):
                 self.out.append(image_text(attrs["src"], attrs.get("alt", "")))
-        elif not _HTML_KNOWN.match(tag):
+        elif not _HTML_KNOWN.match(tag) and not self._paired(tag):
             self.text(tag)
+
+    def _paired(self, tag: str) -> bool:
+        """A tag with attributes, or one whose closing tag is here too, is markup."""
+        m = _TAG_NAME.match(tag)
+        name = m.group(1).lower() if m else ""
+        if name in _SHOWN:
+            return False
+        return name in self.closed or bool(re.search(r"\s\w+\s*=", tag)) or name == "img"
 
     def result(self) -> str:
         if self.code is not None:

@@ -51,6 +51,10 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
 _TOC_TITLES = re.compile(
     r"^(?:table of )?contents?$|^toc$|^index$|^in this (?:page|article|sheet)$", re.I
 )
+_NOTES_LINE = re.compile(
+    r"^(?:[✅✓✔☑❌✗✘•▪►→*+-]|\d+[.)]|[A-Z][\w /()&-]{0,30}:(?:\s|$))\s*\S?", re.U
+)
+_TICK = re.compile(r"^(\s*)[✅✓✔☑❌✗✘•▪►→]\s*")
 _MORE_INFO = re.compile(r"^(?:more information|see also|source|docs?|reference)s?\s*:", re.I)
 
 
@@ -115,6 +119,8 @@ class SheetWalker:
         self.details: list[OpenQuestion | None] = []
         self.footnotes: dict[str, str] = {}
         self.sheet_dir = Path(path).parent
+        self.line_offset = 0
+        """Added to every node's line while notes written inside a code fence are walked."""
         self.dangling: set[int] = set()
         """Lines of fences the author never closed (closed for them where the code ends)."""
 
@@ -122,14 +128,14 @@ class SheetWalker:
 
     def pos(self, node: SyntaxTreeNode | None, offset: int = 0) -> SourcePos:
         line = (node.map[0] + 1) if node is not None and node.map else 1
-        return SourcePos(self.path, line + offset)
+        return SourcePos(self.path, line + offset + self.line_offset)
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Diagnostic(self.path, line, message))
 
     @property
     def section(self) -> tuple[str, ...]:
-        return tuple(title for level, title in self.headings if level >= 2)
+        return tuple(title for _level, title in self.headings)
 
     def heading_title(self) -> str:
         return self.headings[-1][1] if self.headings else (self.title or self.name)
@@ -241,8 +247,8 @@ class SheetWalker:
         self.drop_cue()
         self.close_question()
         self.api = None
-        if level == 1 and self.title is None:
-            self.title = patterns.bare(title) if title.startswith("**") else title
+        if level == 1 and self.title is None and not self.sections:
+            self.title = patterns.clean_heading(title)
             self.headings = []
             return
         shown = patterns.clean_heading(title)
@@ -427,6 +433,8 @@ class SheetWalker:
                 return
             lang = guess_language(code)
             flags = (*flags, "guessed") if lang else flags
+            if not lang and _NOTES_LINE is not None and self.notes_in_fence(code, pos, cue):
+                return
         if lang == "diagram":
             self.skip(pos, "diagram", "a drawing in characters: no fact to ask")
             return
@@ -449,13 +457,39 @@ class SheetWalker:
             )
         )
 
+    def notes_in_fence(self, code: str, pos: SourcePos, cue: Cue | None) -> bool:
+        """A fence without a language that holds notes, not code (`Features:` and `✅` lines,
+        a numbered list, `Key: value` lines): read as the Markdown it almost is."""
+        lines = [line.strip() for line in code.split("\n") if line.strip()]
+        if len(lines) < 2 or sum(bool(_NOTES_LINE.match(line)) for line in lines) * 2 < len(lines):
+            return False
+        from cardgen.parse import markdown
+
+        text = "\n".join(_TICK.sub(r"\1- ", line) for line in code.split("\n"))
+        root = SyntaxTreeNode(markdown().parse(text))
+        saved, self.line_offset = self.line_offset, self.line_offset + pos.line
+        headings = list(self.headings)
+        if cue is not None:
+            self.headings.append((7, patterns.clean_heading(cue.text)))
+        try:
+            self.place(root.children)
+            self.flush()
+            self.drop_cue()
+            self.close_question()
+        finally:
+            self.line_offset = saved
+            self.headings = headings
+        return True
+
     # -- tables ----------------------------------------------------------------------------
 
     def on_table(self, node: SyntaxTreeNode, *_: object) -> None:
         cue = self.take_cue()
-        table, warnings = build_table(
-            node, self.lines, self.path, self.section, cue.text if cue else self.heading_title()
-        )
+        title = cue.text if cue else self.heading_title()
+        if cue is not None and cue.kind == "lead_in" and patterns.describing(cue.text) is None:
+            self.blocks.append(Paragraph(cue.pos, self.section, cue.text + ":"))
+            title = self.heading_title()
+        table, warnings = build_table(node, self.lines, self.path, self.section, title)
         self.warnings.extend(warnings)
         self.blocks.append(table)
 

@@ -42,7 +42,7 @@ _FACT_PATTERNS = tuple(
 )
 _PRONOUNS = frozenset(
     """it this that these those they there which he she we you i here one each both all some
-    such another other its their the following following example""".split()
+    such another other its their following example""".split()
 )
 _SPECIFIC = re.compile(r"`|\*\*|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*|\d")
 
@@ -116,6 +116,8 @@ def fact_of(sentence: str) -> tuple[str, str, str] | None:
         if kind == "is" and not _SPECIFIC.search(subject) and len(words) > 3:
             continue
         fact = strip_end(m.group("y"))
+        if kind in ("is", "when") and len(re.findall(r"\w+", plain(fact))) < 4:
+            continue
         return kind, subject, fact
     return None
 

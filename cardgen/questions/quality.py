@@ -127,6 +127,18 @@ def is_junk(text: str) -> bool:
     return bool(_LINK_ONLY.match(plain(text).strip()))
 
 
+_LEANS = re.compile(
+    r"^(?:same|similar|likewise|ditto|but|and|or|so|also|as above|see above|like above|"
+    r"the same|as before|otherwise|else)\b",
+    re.I,
+)
+
+
+def leans_on_context(text: str) -> bool:
+    """`Same, but …`, `But not always`: says something only next to the row above it."""
+    return bool(_LEANS.match(plain(text).strip()))
+
+
 def is_vague(text: str) -> bool:
     """`Brief`, `Varies`, `Starting point`, `Brief (rare)`: too little to be a fact."""
     p = norm(text)
@@ -152,6 +164,8 @@ def answer_problem(answer: str, limit: int = 15) -> str | None:
         return f"'{plain(answer)[:40]}' is a lead-in or label, not an answer"
     if is_sample(answer):
         return "sample or placeholder text"
+    if leans_on_context(answer):
+        return f"'{plain(answer)[:40]}' only makes sense next to the item above it"
     if word_count(answer) > limit:
         return f"answer of {word_count(answer)} words: too long to recall as one fact"
     return None
