@@ -99,12 +99,24 @@ def _scalar(value: object) -> str:
     return ""
 
 
+_TAB = re.compile(r"^(={3}\+?|/// tab \|)\s*\"?([^\"]*)\"?\s*$")
+
+
 def blank_noise(text: str) -> str:
     """Blank kramdown attribute lines and Liquid tag lines outside code fences; cut a trailing
     `{: …}` off a line. Jekyll's `{% highlight x %}` … `{% endhighlight %}` become a fence."""
     out: list[str] = []
     fence: str | None = None
+    tab = False
     for line in text.split("\n"):
+        if fence is None and (t := _TAB.match(line)):
+            out.append(f"**{t.group(2).strip()}:**" if t.group(2).strip() else "")
+            tab = True
+            continue
+        if tab and line.startswith("    "):
+            line = line[4:]
+        elif tab and line.strip():
+            tab = False
         if fence is None and (h := _HIGHLIGHT.match(line)):
             fence = "```"
             out.append(f"```{h.group(1)}")

@@ -157,7 +157,13 @@ def only_links(children: Sequence[Token] | None) -> bool:
     depth = 0
     links = 0
     for tok in children or ():
-        if tok.type == "link_open":
+        if (
+            tok.type == "image"
+            and depth == 0
+            and re.match(r"^(?:[a-z]+:)?//", tok.attrGet("src") or "")
+        ):
+            links += 1
+        elif tok.type == "link_open":
             depth += 1
             links += 1
         elif tok.type == "link_close":

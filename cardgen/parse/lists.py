@@ -15,6 +15,7 @@ from cardgen.model import (
     LabelledList,
     ListEntry,
     ListItem,
+    Paragraph,
     QuestionAnswer,
     SourcePos,
     StateNotes,
@@ -321,6 +322,9 @@ def place_items(walker: SheetWalker, items: list[ListEntry], pos: SourcePos | No
         walker.blocks.append(StateNotes(pos, walker.section, strip_code(cue.text), tuple(items)))
         return
     label, kind = (cue.text, cue.kind) if cue else (walker.heading_title(), "heading")
+    if kind == "lead_in" and len(patterns.bare(label).split()) > 12:
+        walker.blocks.append(Paragraph(cue.pos, walker.section, label + ":"))  # type: ignore[union-attr]
+        label, kind = walker.heading_title(), "heading"
     walker.blocks.append(LabelledList(pos, walker.section, label, tuple(items), kind))
 
 

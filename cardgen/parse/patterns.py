@@ -166,6 +166,8 @@ def is_state_name(text: str) -> bool:
 def match_chain(text: str, min_links: int = 3) -> tuple[str, ...] | None:
     """`CLOSED → LISTEN → ESTABLISHED`, `socket() -> bind()`, `A => B` → the links, in order."""
     text = text.strip()
+    if re.fullmatch(r"`[^`]+`", text):
+        text = text[1:-1]
     if "\n" in text or not ARROW.search(text):
         return None
     parts = tuple(p.strip() for p in ARROW.split(text))
@@ -193,8 +195,8 @@ def is_question(text: str) -> bool:
 
 
 def question_text(text: str) -> str:
-    """The question as a cue: no numbering, no emoji."""
-    return clean_heading(text.strip())
+    """The question as a cue: no numbering, no emoji, no `Q:`."""
+    return re.sub(r"^(?:Q|Question)\s*[:.)-]\s*", "", clean_heading(text.strip()), flags=re.I)
 
 
 def looks_like_api(title: str) -> str | None:

@@ -82,7 +82,7 @@ def key_column(header: tuple[str, ...], rows: list[TableRow]) -> int:
     best, best_score = 0, float("-inf")
     for j in range(len(header)):
         values = [row.cells[j] if j < len(row.cells) else "" for row in rows]
-        plain = [bare(v).casefold() for v in values]
+        plain = [bare(v) if v.startswith("`") else bare(v).casefold() for v in values]
         if not rows or not all(plain) or len(set(plain)) != len(plain):
             continue
         if _is_index(header[j], plain):

@@ -204,6 +204,7 @@ class SheetWalker:
             else:
                 self.warn(1, "sheet has no '# Title' heading; using the file name")
         blocks = sorted(self.blocks, key=lambda b: b.pos.line)
+        self.warnings = list(dict.fromkeys(self.warnings))
         return Sheet(
             self.path,
             self.name,
@@ -291,12 +292,13 @@ class SheetWalker:
         pos = self.pos(node)
         inline = node.children[0] if node.children else None
         children = inline.token.children if inline is not None and inline.token else None
-        text = self.inline(node, pos)
-        if not text:
-            return 1
-        if only_links(children) and "![" not in text:
+        if only_links(children):
+            text = tokens_to_text(children)
             self.drop_cue()
             self.skip(pos, f"links '{patterns.bare(text)[:60]}'", "a line of links is not a fact")
+            return 1
+        text = self.inline(node, pos)
+        if not text:
             return 1
         if children and lists.line_items(self, children, pos):
             return 1
@@ -311,6 +313,12 @@ class SheetWalker:
             self.cue = Cue(label, pos, "label", patterns.is_question(label))
             return 1
         pending = self.take_cue()
+        named = re.match(r"^([^:→>]{1,60}?):\s+(\S.*)$", text)
+        if named and not (pending and pending.kind == "label"):
+            inner = named.group(2)
+            if patterns.match_chain(inner) is not None:
+                pending = Cue(named.group(1), pos, "label")
+                text = inner
         states = patterns.match_state_path(text, min_states=3)
         chain = None if states else patterns.match_chain(text)
         if states or chain:

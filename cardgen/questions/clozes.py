@@ -16,7 +16,7 @@ _STATE = re.compile(r"(?<![\w`])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w`])")
 _NUMBER = re.compile(
     r"(?<![\w.])\d[\d,.]*(?:\s*[-–]\s*\d[\d,.]*)?\+?\s*"
     r"(?:%|ms|µs|us|ns|s\b|secs?\b|seconds?|minutes?|mins?\b|hours?|days?|bytes?|bits?|"
-    r"[KMGT]i?B\b|[kMG]bps|RTTs?|×|x\b|times|ports?|layers?|steps?|bits|octets?|hops?)"
+    r"[KMGT]i?B\b|[kMG]bps|RTTs?|×|x\b|times|ports?|layers?|steps?|bits|octets?|hops?)(?!\w)"
 )
 _EQUATION = re.compile(r"(?P<x>[^=,;]{1,40}?)\s+=\s+(?P<y>[^=,;]{1,60})")
 _COPULA = re.compile(

@@ -20,6 +20,7 @@ from cardgen.questions.text import (
     norm,
     plain,
     rewords,
+    sentences,
     short_answer,
     strip_end,
     word_count,
@@ -153,7 +154,8 @@ def _reverse(fact: Fact) -> tuple[str | None, str]:
         return None, "the name is too long to ask for"
     if is_vague(fact.text) or is_set(fact.text):
         return None, "the text says too little to name one thing"
-    shown = short_answer(fact.text)
+    first = sentences(fact.text)[0] if sentences(fact.text) else fact.text
+    shown = short_answer(first)
     shown_text = shown[0] if shown else ""
     if not shown_text or answer_problem(shown_text, 30) is not None:
         return None, "the text is too long to ask by"
@@ -169,5 +171,7 @@ def _reverse(fact: Fact) -> tuple[str | None, str]:
         return None, "the name only rewords the text"
     if [norm(t) for t in fact.family].count(norm(fact.text)) > 1:
         return None, "another item has the same text"
-    shown = strip_end(lower_first(masked)) if fact.reverse.endswith(f"{SLOT}?") else masked
+    shown = (
+        strip_end(lower_first(masked)) if fact.reverse.endswith(f"{SLOT}?") else strip_end(masked)
+    )
     return fact.reverse.replace(SLOT, shown), ""

@@ -42,7 +42,8 @@ _FACT_PATTERNS = tuple(
 )
 _PRONOUNS = frozenset(
     """it this that these those they there which he she we you i here one each both all some
-    such another other its their following example""".split()
+    such another other its their following example most many few several every any no
+    more less""".split()
 )
 _SPECIFIC = re.compile(r"`|\*\*|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*|\d")
 
@@ -68,7 +69,7 @@ def qa_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
                 continue
             short: tuple[str, str] | None = (text, "")
         else:
-            short = short_answer(text, limit=20, prefer_bold=True)
+            short = short_answer(text, limit=20)
         if short is None:
             out.skip(
                 block,

@@ -165,31 +165,58 @@ def call_questions(
     return len(ranked)
 
 
-def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int:
-    """`>>> expr` then its output, or `expr  #=> output`: what does it give?"""
-    lines = snippet.shown_code.rstrip("\n").split("\n")
-    asked: list[tuple[int, str]] = []
-    shown: list[str] = []
+_OUTPUT_LINE = re.compile(r"^\s*(?:#|//|--)\s*(?:=>|→|#=>)\s?(.*)$")
+_NOTE = re.compile(r"^(.*?\S)\s+\(([^()]{2,40})\)$")
+
+
+def _outputs(lines: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
+    """(line index, what it prints) for each line whose result the sheet shows, and the code
+    with those results taken out."""
+    found: dict[int, list[str]] = {}
+    clean: list[str] = []
+    last = -1
     for i, line in enumerate(lines):
+        whole = _OUTPUT_LINE.match(line)
+        if whole and last >= 0:
+            found.setdefault(last, []).append(whole.group(1).strip())
+            clean.append("")
+            continue
         m = _OUTPUT_COMMENT.search(line) if not line.lstrip().startswith(("#", "//")) else None
         if m and line[: m.start()].strip():
-            asked.append((i, m.group(1).strip()))
-            shown.append(line[: m.start()].rstrip())
+            found.setdefault(i, []).append(m.group(1).strip())
+            clean.append(line[: m.start()].rstrip())
+            last = i
             continue
-        shown.append(line)
+        clean.append(line)
         if line.startswith(">>> ") and i + 1 < len(lines):
             result = _repl_output(lines, i + 1)
             if result:
-                asked.append((i, result))
+                found.setdefault(i, []).append(result)
+        if line.strip() and not line.lstrip().startswith(("#", "//")):
+            last = i
+    return [(i, out[0]) for i, out in sorted(found.items()) if len(out) == 1], clean
+
+
+def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int:
+    """`>>> expr` then its output, `expr  #=> output`, or `#=> output` on the next line:
+    what does the line give?"""
+    lines = snippet.shown_code.rstrip("\n").split("\n")
+    asked, clean = _outputs(lines)
+    if not snippet.lang or snippet.lang in TEXT_LANGS:
+        asked = [(i, out) for i, out in asked if lines[i].startswith(">>> ")]
     made = 0
-    clean = [ln for ln in shown]
     for i, result in asked[:6]:
-        if word_count(result) > 10 or len(result) > 80:
+        note = ""
+        if m := _NOTE.match(result):
+            result, note = m.group(1), m.group(2)
+        if word_count(result) > 10 or len(result) > 80 or not result.strip():
             continue
-        context = "\n".join(clean[: i + 1])
-        if _REPL.match(lines[i]):
-            context = "\n".join(ln for ln in lines[: i + 1] if not _is_output(ln) or ln is lines[i])
-        if result in context.split("\n")[-1]:
+        context = "\n".join(line for line in clean[: i + 1] if line.strip() or line == "")
+        context = re.sub(r"\n{3,}", "\n\n", context).strip("\n")
+        literal = re.search(
+            r"""(?:echo|print|puts|console\.log|println!?)\W+["']([^"']*)["']""", clean[i]
+        )
+        if literal and literal.group(1) == result.strip("\"'"):
             continue
         out.add(
             snippet,
@@ -206,6 +233,7 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
                 snippet.section,
                 code=context,
                 lang=snippet.lang,
+                explanation=note,
             ),
         )
         made += 1
@@ -330,6 +358,8 @@ TASK_VERBS = frozenset(
 def is_task(text: str) -> bool:
     """`Show all pods`, `Creating a TCP server`: words that say what is done, not a topic
     (`CPU Constraints`, `macOS`)."""
+    if re.search(r"\b(?:vs\.?|versus)\b", plain(text), re.I):
+        return False
     first = plain(text).split()[0].lower() if plain(text).split() else ""
     first = re.sub(r"[^a-z-]", "", first)
     stem = first[:-3] if first.endswith("ing") else first

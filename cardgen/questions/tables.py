@@ -76,6 +76,20 @@ def names_one_row(value: str, j: int, row: TableRow, table: Table) -> bool:
     return True
 
 
+def index_column(table: Table, j: int) -> bool:
+    """`#` / `No.` with 1, 2, 3… (or counting down): a row's place, not a fact about it."""
+    from cardgen.parse.tables import _INDEX_HEADERS
+
+    if plain(table.header[j]).casefold().strip(" :") not in _INDEX_HEADERS:
+        return False
+    values = [plain(_cell(r, j)).rstrip(".") for r in table.rows]
+    if not all(v.isdigit() for v in values):
+        return False
+    numbers = [int(v) for v in values]
+    steps = {b - a for a, b in zip(numbers, numbers[1:], strict=False)}
+    return steps <= {1} or steps <= {-1}
+
+
 def table_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
     for table in sheet.of_kind(Table):
         one_table(bank, out, table)
@@ -103,6 +117,9 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
         col = plain(header).rstrip("?:").strip() or f"column {j + 1}"
         if not values:
             out.skip(table, f"column '{col}' is empty or only links")
+            continue
+        if index_column(table, j):
+            out.skip(table, f"column '{col}' is a running number, not a fact")
             continue
         if re.search(r"\bexamples?\b|\bsamples?\b|\be\.g\b", col, re.I):
             out.skip(table, f"column '{col}' holds examples: sample data is not a fact to learn")
