@@ -24,7 +24,9 @@ def deck_output(
         previous = json.loads(ledger_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         previous = None
-    deck = render_deck(bank, previous, build_epoch(sheet.path), options.deck_prefix)
+    deck = render_deck(
+        bank, previous, build_epoch(sheet.path), options.deck_prefix, sheet_path=sheet.path
+    )
     outcome.files[f"decks/{sheet.name}.apkg"] = deck.apkg
     outcome.files[f"decks/{sheet.name}.notes.json"] = deck.ledger
     outcome.retired.extend(deck.retired)
@@ -36,13 +38,16 @@ def quiz_output(
 ) -> None:
     """`quizzes/<sheet>.html` (printable, with its key) and `quizzes/<sheet>-selfcheck.html`."""
     from cardgen.quiz import make_quiz
+    from cardgen.render.html import data_uri_images, images_from
     from cardgen.render.quiz_html import render_print, render_selfcheck
 
-    quiz = make_quiz(bank, seed=options.seed, size=options.quiz_questions)
+    with images_from(data_uri_images(sheet.path)):
+        quiz = make_quiz(bank, seed=options.seed, size=options.quiz_questions)
     outcome.files[f"quizzes/{sheet.name}.html"] = render_print(quiz, options.quiz_versions)
     outcome.files[f"quizzes/{sheet.name}-selfcheck.html"] = render_selfcheck(quiz)
     for version in range(2, options.quiz_versions + 1):
-        other = make_quiz(bank, seed=options.seed, version=version, size=options.quiz_questions)
+        with images_from(data_uri_images(sheet.path)):
+            other = make_quiz(bank, seed=options.seed, version=version, size=options.quiz_questions)
         outcome.files[f"quizzes/{sheet.name}-v{version}.html"] = render_print(
             other, options.quiz_versions
         )

@@ -110,7 +110,7 @@ def test_counts_per_block_kind(workspace, collection):
     assert counts["labelled_list"] == 10 + 1 + 7 + 2  # classification, Key Concepts, ops, Timing
     assert counts["state_notes"] == 1 + 2 + 0
     assert counts["takeaway"] == 4
-    assert counts["snippet"] == 4 + 5  # one cloze note per snippet, commands
+    assert counts["snippet"] == 4 + 4  # one cloze note per snippet, one per command description
     assert counts["question_answer"] == 1
     reverse_cards = collection.find_cards('"note:cardgen Basic (and reversed card)" card:2')
     assert len(reverse_cards) == 12

@@ -65,6 +65,7 @@ class _Flattener:
         self.out: list[str] = []
         self.code: list[str] | None = None
         self.closed: set[str] = set()
+        self.sup: int | None = None
         """Tag names closed somewhere in this inline text: their openings are markup too."""
 
     def text(self, value: str) -> None:
@@ -108,6 +109,12 @@ class _Flattener:
                 self.code = None
             elif not m.group(1):
                 self.code = []
+        elif re.match(r"^<sup\b", tag, re.I):
+            self.sup = len(self.out)
+        elif re.match(r"^</sup>", tag, re.I) and self.sup is not None:
+            if re.fullmatch(r"\s*[\d*†‡,]+\s*", "".join(self.out[self.sup :])):
+                del self.out[self.sup :]  # a footnote mark (`<sup>2</sup>`), not content
+            self.sup = None
         elif _HTML_STRONG.match(tag):
             self.out.append("**")
         elif _HTML_IMG.match(tag):

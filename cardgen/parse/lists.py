@@ -206,9 +206,26 @@ def list_entries(walker: SheetWalker, node: SyntaxTreeNode) -> tuple[ListEntry, 
     return tuple(entries)
 
 
+def is_reference(paragraph: SyntaxTreeNode | None) -> bool:
+    """`[Testing for Weak TLS](…) - OWASP`: a link to a document and who wrote it."""
+    inline = paragraph.children[0] if paragraph is not None and paragraph.children else None
+    tokens = (inline.token.children or []) if inline is not None and inline.token else []
+    if not tokens or tokens[0].type != "link_open":
+        return False
+    close = next((i for i, t in enumerate(tokens) if t.type == "link_close"), len(tokens))
+    named = tokens[1:close]
+    if any(t.type == "code_inline" for t in named):
+        return False  # [`docker create`](…) creates a container: a command, named by its docs
+    rest = tokens_to_text(tokens[close + 1 :])
+    return len(patterns.bare(rest).split()) <= 4
+
+
 def list_entry(walker: SheetWalker, item: SyntaxTreeNode) -> ListEntry | None:
     pos = walker.pos(item)
     paragraphs = [c for c in item.children if c.type == "paragraph"]
+    if paragraphs and is_reference(paragraphs[0]) and len(item.children) == 1:
+        walker.skip(pos, "reference", "a link to a document is not a fact")
+        return None
     text = walker.inline(paragraphs[0], pos) if paragraphs else ""
     sub: tuple[ListEntry, ...] = ()
     for child in item.children:
@@ -316,7 +333,7 @@ def place_items(walker: SheetWalker, items: list[ListEntry], pos: SourcePos | No
         walker.blocks.append(
             LabelledList(pos, walker.section, question.question, tuple(items), "label")
         )
-        question.answer = ""
+        walker.question = None  # the list answers it: nothing after it is its answer
         return
     if cue is not None and patterns.is_state_name(cue.text):
         walker.blocks.append(StateNotes(pos, walker.section, strip_code(cue.text), tuple(items)))
@@ -357,6 +374,9 @@ def on_ordered_list(walker: SheetWalker, node: SyntaxTreeNode, nodes: list, i: i
         place_items(walker, list(items), pos)
         return 1
     walker.take_cue()
+    if cue is None and walker.question is not None and not walker.question.answer:
+        label = walker.question.question
+        walker.question = None  # the steps answer it
     start = int(node.attrs.get("start", 1) or 1)
     steps = tuple(step(walker, item, start + n) for n, item in enumerate(node.children))
     walker.blocks.append(Steps(pos, walker.section, label, steps))

@@ -121,9 +121,44 @@ def match_definition(text: str) -> tuple[str, str, str] | None:
     if m and m.group(2).strip():
         return f"{m.group(1)}{m.group(2)}{m.group(1)}", m.group(3).strip(), "code"
     m = _CODE_TERM_VERB.match(text)
-    if m and m.group(2).strip() and len(m.group(3).split()) >= 2:
+    if (
+        m
+        and len(m.group(2).strip()) >= 2
+        and len(m.group(3).split()) >= 2
+        and is_verb_3rd(m.group(3))
+    ):
         return f"{m.group(1)}{m.group(2)}{m.group(1)}", m.group(3).strip(), "code"
     return None
+
+
+VERBS = frozenset(
+    """show list display view count find search remove delete kill stop start restart check print
+    get set create add update install uninstall upgrade download upload copy move rename compare
+    filter sort capture scan test query flush release renew clone fetch pull push merge rebase
+    commit tag reset revert stash mount unmount attach detach enable disable open close connect
+    send receive read write edit save load export import run execute build compile watch follow
+    trace ping resolve inspect describe scale apply expose forward switch change convert format
+    extract compress archive split join generate verify sign encrypt decrypt monitor measure
+    limit allow deny block give turn use make increase decrease reload clean prune purge clear
+    return discard undo redo append replace rewrite squash bind listen accept configure define
+    declare initialize allocate free lock unlock wait sleep spawn fork map reduce iterate yield
+    await poll parse serialize deserialize encode decode hash match translate route forward
+    establish terminate assign map expand collapse insert pop push peek drain truncate pad trim
+    split join reverse rotate shift fill swap take skip chain zip collect count sum tell lookup
+    mean stand represent hold store contain keep provide handle manage pause unpause produce
+    consume emit catch throw raise ignore skip""".split()
+)
+
+
+def is_verb_3rd(text: str) -> bool:
+    """`creates a container`, `gets the keys`: a known verb in the third person."""
+    word = text.split()[0].lower() if text.split() else ""
+    for cut in ("ies", "es", "s"):
+        if word.endswith(cut):
+            stem = word[: -len(cut)] + ("y" if cut == "ies" else "")
+            if stem in VERBS or stem + "e" in VERBS:
+                return True
+    return False
 
 
 def match_plain_definition(text: str) -> tuple[str, str] | None:
@@ -151,7 +186,7 @@ def match_key_value(text: str) -> tuple[str, str] | None:
     if not m:
         return None
     key = m.group(1).strip()
-    if bare(key).lower().strip(" .") in _NOT_TERMS or len(key.split()) > 6:
+    if bare(key).lower().strip(" .") in _NOT_TERMS or len(key.split()) > 4:
         return None
     if re.match(r"^https?$", key, re.I):
         return None

@@ -124,14 +124,17 @@ def build_table(
     path: str,
     section: tuple[str, ...],
     title: str,
+    images=None,
 ) -> tuple[Table, list[Diagnostic]]:
     warnings: list[Diagnostic] = []
     header: tuple[str, ...] = ()
     rows: list[TableRow] = []
     for part in node.children:
         for tr in part.children:
-            cells = tuple(_cell_text(cell) for cell in tr.children)
             line = (tr.map[0] if tr.map else node.map[0]) + 1
+            cells = tuple(_cell_text(cell) for cell in tr.children)
+            if images is not None:
+                cells = tuple(images(c, SourcePos(path, line)) for c in cells)
             if part.type == "thead":
                 header = cells
                 continue

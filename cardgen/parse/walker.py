@@ -330,7 +330,7 @@ class SheetWalker:
             return 1
         if pending is not None and self.cue_paragraph(pending, text, pos):
             return 1
-        if self.question is not None and self.question.level and not self.question.answer:
+        if self.question is not None and not self.question.answer:
             found = patterns.match_definition(text)
             if found and found[0].lower() in ("definition", "answer", "ans", "a"):
                 text = found[1]
@@ -497,7 +497,7 @@ class SheetWalker:
         if cue is not None and cue.kind == "lead_in" and patterns.describing(cue.text) is None:
             self.blocks.append(Paragraph(cue.pos, self.section, cue.text + ":"))
             title = self.heading_title()
-        table, warnings = build_table(node, self.lines, self.path, self.section, title)
+        table, warnings = build_table(node, self.lines, self.path, self.section, title, self.images)
         self.warnings.extend(warnings)
         self.blocks.append(table)
 

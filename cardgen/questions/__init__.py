@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from cardgen.errors import Diagnostic
-from cardgen.model import Block, Sheet
+from cardgen.model import Block, Sheet, Skipped
 from cardgen.questions.definitions import definition_questions
 from cardgen.questions.lists import list_questions
 from cardgen.questions.model import Matching, Ordering, Question, QuestionBank, slug
@@ -19,7 +19,7 @@ from cardgen.questions.prose import prose_questions, qa_questions
 from cardgen.questions.snippets import snippet_questions
 from cardgen.questions.tables import table_questions
 from cardgen.questions.takeaways import takeaway_questions
-from cardgen.questions.text import gives_away, mask, norm
+from cardgen.questions.text import content_words, gives_away, mask, norm
 
 __all__ = ["GENERATORS", "Matching", "Ordering", "Question", "QuestionBank", "build_bank"]
 
@@ -45,13 +45,25 @@ def build_bank(sheet: Sheet) -> tuple[QuestionBank, list[Diagnostic]]:
     """Every question of the sheet, and what became of every block."""
     bank = QuestionBank(sheet.name, sheet.title, tags=sheet.tags, footnotes=dict(sheet.footnotes))
     out = Outcomes(sheet, bank)
+    about = [b for b in sheet.blocks if about_the_sheet(b.section)]
+    for block in about:
+        if not isinstance(block, Skipped):
+            out.skip(block, "about the sheet itself (resources, credits, links), not a fact")
+    sheet = replace(sheet, blocks=tuple(b for b in sheet.blocks if not about_the_sheet(b.section)))
     for _name, generate in GENERATORS:
         generate(sheet, bank, out)
     owner = {id(q): block for block in out.blocks for q in out.questions_of(block)}
-    made = [
-        (_with_footnotes(_without_giveaway(q), sheet.footnotes), owner[id(q)])
-        for q in bank.questions
-    ]
+    made = []
+    for original in bank.questions:
+        block = owner[id(original)]
+        q = _with_footnotes(_without_giveaway(original), sheet.footnotes)
+        shown = front_shows_answer(q)
+        if shown == "all":
+            out.skip(block, "the answer stands on the card's front", q.source.line)
+            continue
+        if shown == "reverse":
+            q = replace(q, style="basic", reverse_prompt=None, reverse_answer=None)
+        made.append((q, block))
     kept, repeats = distinct(made)
     for (q, block), first in repeats:
         out.skip(block, f"repeats the fact of line {first.source.line}: merged", q.source.line)
@@ -64,6 +76,24 @@ def build_bank(sheet: Sheet) -> tuple[QuestionBank, list[Diagnostic]]:
 
 
 Owned = tuple[Question, Block]
+
+
+_ABOUT = re.compile(
+    r"^(?:additional |further |other |useful |more |external |helpful )?(?:resources?|references?|"
+    r"reading|links?|credits?|acknowledg(?:e)?ments?|license|licen[cs]e|contributing|"
+    r"contributors?|about(?: this (?:sheet|cheatsheet|document|guide))?|authors?|see also|"
+    r"related(?: articles| pages| links)?|sources?|bibliography|changelog|support|sponsors?|"
+    r"table of contents|contents|toc|translations?|other languages|tools?|tutorials?|"
+    r"books?|videos?|courses?|websites?|articles?|links? (?:&|and) \w+|learn more)$",
+    re.I,
+)
+
+
+def about_the_sheet(section: tuple[str, ...]) -> bool:
+    """Sections that talk about the sheet (its links, credits, licence), not its subject."""
+    from cardgen.questions.text import plain
+
+    return any(_ABOUT.match(plain(title).strip(" :")) for title in section)
 
 
 def distinct(questions: list[Owned]) -> tuple[list[Owned], list[tuple[Owned, Question]]]:
@@ -118,13 +148,39 @@ def distinct(questions: list[Owned]) -> tuple[list[Owned], list[tuple[Owned, Que
             repeats.append(((q, block), other))
             continue
         if other is not None:
-            where = q.section[-1] if q.section else f"line {q.source.line}"
+            where = q.section[-1] if q.section else ""
+            if not where or where in q.prompt or (f"{q.prompt} ({where})", *front[1:]) in fronts:
+                repeats.append(((q, block), other))
+                continue
             q = replace(q, prompt=f"{q.prompt} ({where})")
-            if (q.prompt, *front[1:]) in fronts:
-                q = replace(q, prompt=f"{q.prompt} (line {q.source.line})")
         fronts[(q.prompt, *front[1:])] = q
         kept.append((q, block))
     return kept, repeats
+
+
+def front_text(q: Question, prompt: str) -> str:
+    """Everything a card shows before the answer: its context line and its question."""
+    return " ".join([*q.section[-2:], q.context, prompt, q.code or ""])
+
+
+def front_shows_answer(q: Question) -> str:
+    """`all` when every meaningful word of the answer already stands on the front (context
+    line included), `reverse` when only the reverse card shows its answer, else ``."""
+    if q.style == "cloze" or q.kind in OPTIONS_IN_PROMPT:
+        return ""
+    if _shows(front_text(q, q.prompt), q.answer):
+        return "all"
+    reverse = q.style == "reverse" and q.reverse_prompt and q.reverse_answer
+    if reverse and _shows(front_text(q, q.reverse_prompt or ""), q.reverse_answer or ""):
+        return "reverse"
+    return ""
+
+
+def _shows(front: str, answer: str) -> bool:
+    if gives_away(front, answer):
+        return True
+    said = content_words(answer)
+    return bool(said) and said <= content_words(front)
 
 
 def _without_giveaway(q: Question) -> Question:

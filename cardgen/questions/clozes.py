@@ -21,9 +21,10 @@ _NUMBER = re.compile(
 _EQUATION = re.compile(r"(?P<x>[^=,;]{1,40}?)\s+=\s+(?P<y>[^=,;]{1,60})")
 _COPULA = re.compile(
     r"^(?:[^,]{0,40},\s+)?(?P<x>(?:\S+\s+){0,3}?\S+)\s+"
-    r"(?:(?:is|are|was|were)\s+(?:(?:often|usually|always|also|mostly)\s+)?"
-    r"(?:treated as|known as|called|used for|used as|like|similar to)?|means|stands for|"
-    r"acts? as|becomes?|equals)\s+(?:(?:a|an|the)\s+)?(?P<y>[^,;.()]{2,60}?)\s*[.!]?$",
+    r"(?:(?:is|are|was|were)(?:\s+(?:often|usually|always|also|mostly))?"
+    r"(?:\s+(?:treated as|known as|called|used for|used as|like|similar to))?|means|stands for|"
+    r"acts? as|becomes?|equals)\s+(?:(?:a|an|the|your|our|their|its)\s+)?"
+    r"(?P<y>[^,;.()]{2,60}?)\s*[.!]?$",
     re.I,
 )
 _QUOTED = re.compile(r"[\"“]([^\"“”]{2,60})[\"”]")
@@ -42,13 +43,13 @@ _NOT_A_TERM = re.compile(
 )
 
 
-def _ok(text: str, span: tuple[int, int]) -> bool:
+def _ok(text: str, span: tuple[int, int], context_words: int = 2) -> bool:
     hidden = text[span[0] : span[1]]
     if not plain(hidden).strip() or word_count(hidden) > MAX_HIDDEN_WORDS:
         return False
     shown = text[: span[0]] + text[span[1] :]
     visible = [w for w in re.findall(r"\w+", plain(shown).lower()) if w not in STOPWORDS]
-    return len(visible) >= 2 and word_count(hidden) <= max(1, word_count(text) // 2)
+    return len(visible) >= context_words and word_count(hidden) <= max(1, word_count(text) // 2)
 
 
 def _term_like(text: str, span: tuple[int, int]) -> bool:
@@ -71,29 +72,33 @@ def key_terms(
     """Spans of `sentence` (inline text) to hide, in sentence order, at most `limit`, never
     overlapping. A sentence that is long, or a lead-in ending in `:`, has none. Where the
     author bolded words, only those are hidden; `marks_only` keeps to bold and code."""
-    if word_count(sentence) > MAX_SENTENCE_WORDS or plain(sentence).rstrip().endswith(":"):
+    words = word_count(sentence)
+    if words > MAX_SENTENCE_WORDS or plain(sentence).rstrip().endswith((":", ",", ";")):
+        return []
+    if words < 3 or (plain(sentence)[:1].islower() and words < 5):
         return []
     bold = _spans(_BOLD, sentence)
     candidates = [s for s in bold if _noun_like(sentence, s)]
     if not bold:
-        candidates = [s for s in _spans(_CODE, sentence) if _term_like(sentence, s)]
+        code = [s for s in _spans(_CODE, sentence) if _term_like(sentence, s)]
+        candidates = code if len(code) == 1 and len(_spans(_CODE, sentence)) == 1 else []
     if not marks_only and not bold:
         candidates += [
             s for s in _spans(_QUOTED, sentence, 1) if word_count(sentence[s[0] : s[1]]) <= 4
         ]
         candidates += _spans(_STATE, sentence) + _spans(_NUMBER, sentence)
         for term in sorted({plain(k) for k in known if k}, key=len, reverse=True):
-            if len(term) < 3 or (term.islower() and " " not in term):
+            if words > 15 or len(term) < 3 or (term.islower() and " " not in term):
                 continue
             flags = re.I if " " in term else 0
             for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", sentence, flags):
                 candidates.append((m.start(), m.end()))
         if not candidates:
             candidates += [(m.start("y"), m.end("y")) for m in _EQUATION.finditer(sentence)]
-        if not candidates:
+        if not candidates and words <= 12:
             m = _COPULA.search(sentence)
-            if m and word_count(m.group("y")) <= 4:
-                candidates.append((m.start("y"), m.end("y")))
+            if m and word_count(m.group("y")) <= 3 and _ok(sentence, m.span("y"), 1):
+                return [m.span("y")]
     found: list[tuple[int, int]] = []
     for span in candidates:
         if len(found) >= limit:

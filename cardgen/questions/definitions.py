@@ -124,6 +124,8 @@ def definition_fact(
             **base,
         )
     forward = f"{label} — {term}?" if label else f"What is {term}?"
+    if re.fullmatch(r"[\d/.,-]+", plain(term)):
+        word = "one"
     reverse = f"Which {word} means “{SLOT}”?"
     if label:
         reverse = f"{label}: which {word} means “{SLOT}”?"

@@ -25,8 +25,8 @@ from cardgen.questions.outcome import Outcomes
 from cardgen.questions.quality import answer_problem, is_label, is_sample
 from cardgen.questions.text import norm, plain, word_count
 
-MISSING_ITEM_MAX_ITEMS = 7
-MISSING_ITEM_MAX_WORDS = 4
+MISSING_ITEM_MAX_ITEMS = 5
+MISSING_ITEM_MAX_WORDS = 3
 CLASSIFY_MAX_WORDS = 8
 
 

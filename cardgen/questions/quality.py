@@ -9,112 +9,51 @@ import re
 from cardgen.questions.text import gives_away, norm, plain, rewords, word_count
 
 JUNK = frozenset(
-    {
-        "",
-        "-",
-        "--",
-        "---",
-        "—",
-        "–",
-        "?",
-        "??",
-        "n/a",
-        "na",
-        "none",
-        "tbd",
-        "todo",
-        "...",
-        "…",
-        "x",
-        "✓",
-        "✗",
-        "*",
-        "•",
-        "·",
-        "/",
-        "|",
-        "null",
-        "nil",
-        "same",
-        "ditto",
-        '"',
-        "''",
-    }
+    " ".join(w.split())
+    for w in """ | " | '' | * | - | -- | --- | ... | / | ? | ?? | ditto | n/a | na | nil | none |
+    null | same | tbd | todo | x | · | – | — | • | … | ✓ | ✗""".split("|")
 )
 VAGUE = frozenset(
-    {
-        "brief",
-        "varies",
-        "depends",
-        "various",
-        "see above",
-        "see below",
-        "same as above",
-        "other",
-        "misc",
-        "miscellaneous",
-        "starting point",
-        "unknown",
-        "it depends",
-        "rare",
-        "usually",
-        "sometimes",
-        "many",
-        "few",
-        "some",
-        "several",
-        "normal",
-        "brief (rare)",
-    }
+    " ".join(w.split())
+    for w in """brief | brief (rare) | depends | few | it depends | many | misc | miscellaneous |
+    normal | other | rare | same as above | see above | see below | several | some |
+    sometimes | starting point | unknown | usually | varies | various""".split("|")
 )
 """Values that say too little to be worth a card of their own."""
 LABELS = frozenset(
-    {
-        "example",
-        "examples",
-        "e.g.",
-        "eg",
-        "for example",
-        "for instance",
-        "note",
-        "notes",
-        "tip",
-        "tips",
-        "warning",
-        "caution",
-        "important",
-        "pros",
-        "cons",
-        "pro",
-        "con",
-        "advantages",
-        "disadvantages",
-        "output",
-        "result",
-        "results",
-        "usage",
-        "syntax",
-        "see also",
-        "more",
-        "info",
-        "summary",
-        "todo",
-        "hint",
-        "hints",
-        "remember",
-        "reminder",
-        "details",
-        "description",
-        "here",
-        "this",
-        "the following",
-        "following",
-        "as follows",
-    }
+    " ".join(w.split())
+    for w in """advantages | and more | as follows | author | bottom line | caution | con | cons |
+    created for | credits | description | details | disadvantages | e.g. | eg | etc |
+    example | examples | following | for example | for instance | here | hint | hints |
+    how | idea | important | in short | info | intro | introduction | key point | key
+    points | last updated | license | made by | misc | more | note | notes | other |
+    others | output | overview | pro | pros | remember | reminder | result | results |
+    rule of thumb | see also | source | summary | syntax | takeaway | the following |
+    this | tip | tips | tl;dr | tldr | todo | updated | usage | version | warning | what
+    | why""".split("|")
 )
 """Lead-in words and sub-heading labels: never an answer, never a cue on their own."""
 _LINK_ONLY = re.compile(r"^(?:https?://\S+|www\.\S+|\[[^\]]*\]\([^)]*\))$")
 _PLACEHOLDER = re.compile(r"lorem|ipsum|dolor sit|foo\b.*\bbar\b|\bxxx+\b|\bplaceholder\b", re.I)
+
+
+_ABBREVIATION = re.compile(r"[a-z]{1,5}\.")
+_COMMON_DOTTED = frozenset({"etc.", "e.g.", "i.e.", "vs.", "esp.", "approx."})
+
+
+def is_abbreviated(text: str) -> bool:
+    """`Other R useful w. dflt. fn.`: shorthand a learner cannot read back."""
+    words = plain(text).split()
+    hits = [w for w in words[:-1] if _ABBREVIATION.fullmatch(w) and w not in _COMMON_DOTTED]
+    return len(hits) >= 2
+
+
+def is_fragment(text: str) -> bool:
+    """Half a sentence: ends in a comma or a joining word, or is wholly in parentheses."""
+    p = plain(text).strip()
+    if re.fullmatch(r"\([^()]*\)", p):
+        return True
+    return bool(re.search(r"(?:,|\b(?:and|or|the|a|an|of|to|with|for|but))$", p, re.I))
 
 
 def is_junk(text: str) -> bool:
@@ -166,6 +105,10 @@ def answer_problem(answer: str, limit: int = 15) -> str | None:
         return "sample or placeholder text"
     if leans_on_context(answer):
         return f"'{plain(answer)[:40]}' only makes sense next to the item above it"
+    if is_fragment(answer):
+        return f"'{plain(answer)[:40]}' is a fragment, not a whole fact"
+    if is_abbreviated(answer):
+        return f"'{plain(answer)[:40]}' is written in abbreviations"
     if word_count(answer) > limit:
         return f"answer of {word_count(answer)} words: too long to recall as one fact"
     return None

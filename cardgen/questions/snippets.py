@@ -279,7 +279,7 @@ def command_cards(
         groups[(norm(description), (cmd.platform or "").lower())].append((cmd, description))
     made = 0
     for members in groups.values():
-        tools = Counter(_tool(c.command) for c, _ in members)
+        usable: list[tuple[ShellCommand, str]] = []
         for cmd, description in members:
             if not description or is_label(description) or is_sample(description):
                 out.skip(
@@ -287,45 +287,77 @@ def command_cards(
                     "a command with nothing saying what it does: add a `# comment` above it",
                     cmd.pos.line,
                 )
-                continue
-            prompt = f"Which command: {lower_first(strip_end(plain(description)))}"
-            if cmd.platform:
-                prompt += f" (on {cmd.platform})"
-            if len(members) > 1:
-                if tools[_tool(cmd.command)] > 1:
-                    out.skip(
-                        owner,
-                        "several commands share this description: give each its own",
-                        cmd.pos.line,
-                    )
-                    continue
-                prompt += f", using {code_span(_tool(cmd.command))}"
-            command = tidy_command(cmd.command)
-            if len(command) > 160 or command.count("\n") > 6:
+            elif not _describes(description):
+                out.skip(
+                    owner,
+                    f"'{plain(description)[:40]}' does not say what the command does",
+                    cmd.pos.line,
+                )
+            elif not _looks_like_command(cmd.command):
+                out.skip(owner, "not a command line (file contents or output)", cmd.pos.line)
+            elif len(tidy_command(cmd.command)) > 160 or cmd.command.count("\n") > 6:
                 out.skip(owner, "a command too long to recall", cmd.pos.line)
-                continue
-            if gives_away(prompt, command):
-                out.skip(owner, "the description contains the command", cmd.pos.line)
-                continue
-            names = [plain(description), cmd.platform or "any"]
-            if len(members) > 1:
-                names.append(_tool(cmd.command))
-            out.add(
-                owner,
-                Question(
-                    make_key(bank.sheet_name, owner.section, *names, "command"),
-                    "command",
-                    owner.kind if isinstance(owner, Command) else "snippet",
-                    prompt + "?",
-                    code_span(command),
-                    plain(description),
-                    cmd.pos,
+            else:
+                usable.append((cmd, description))
+        if len(usable) > 3:
+            for cmd, _ in usable:
+                out.skip(
+                    owner,
+                    "several commands share this description: give each its own `# comment`",
+                    cmd.pos.line,
+                )
+            continue
+        if not usable:
+            continue
+        cmd, description = usable[0]
+        prompt = f"Which command: {lower_first(strip_end(plain(description)))}"
+        if cmd.platform:
+            prompt += f" (on {cmd.platform})"
+        answers = [code_span(tidy_command(c.command)) for c, _ in usable]
+        if any(gives_away(prompt + "?", a) for a in answers):
+            out.skip(owner, "the description contains the command", cmd.pos.line)
+            continue
+        out.add(
+            owner,
+            Question(
+                make_key(
+                    bank.sheet_name,
                     owner.section,
-                    family=family,
+                    plain(description),
+                    cmd.platform or "any",
+                    "command",
                 ),
-            )
-            made += 1
+                "command",
+                owner.kind if isinstance(owner, Command) else "snippet",
+                prompt + "?",
+                " or ".join(answers),
+                plain(description),
+                cmd.pos,
+                owner.section,
+                family=family,
+                explanation="either one" if len(answers) > 1 else "",
+            ),
+        )
+        made += 1
     return made
+
+
+_CONNECTOR = re.compile(r"^(?:or|and|for|with|to|then|also|but|if|in|on|using|via)\b", re.I)
+
+
+def _describes(description: str) -> bool:
+    """A description a learner can answer from: says what is done, not `or with jq installed`."""
+    text = plain(description).strip()
+    return bool(text) and not text.endswith("?") and not _CONNECTOR.match(text) and len(text) > 3
+
+
+def _looks_like_command(command: str) -> bool:
+    """`docker ps -a`, `./run.sh`, `sudo ip link`: a program and its arguments, not
+    `version: 2` (a file's contents) or `Key = value`."""
+    first = command.split()[0] if command.split() else ""
+    if first.endswith(":") or (len(command.split()) > 1 and command.split()[1] in ("=", ":")):
+        return False
+    return bool(re.match(r"^(?:[\w./~+-]+|\$\w+|\(|\{|\[)", first))
 
 
 def _tool(command: str) -> str:

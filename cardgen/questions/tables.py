@@ -90,6 +90,15 @@ def index_column(table: Table, j: int) -> bool:
     return steps <= {1} or steps <= {-1}
 
 
+def _interferes(value: str, other: str) -> bool:
+    """Two values of one column that say nearly the same (`Email retrieval` and `Email
+    retrieval (advanced)`): each one's card would be answered with the other."""
+    a, b = content_words(value), content_words(other)
+    if not a or not b or norm(value) == norm(other):
+        return False
+    return a <= b or b <= a
+
+
 def table_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
     for table in sheet.of_kind(Table):
         one_table(bank, out, table)
@@ -113,10 +122,17 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
             continue
         values = column(table, j)
         counts = Counter(norm(v) for v in values)
+        categorical = len(table.rows) >= 4 and len(counts) <= max(2, len(table.rows) // 3)
         family = tuple(dict.fromkeys(values))
         col = plain(header).rstrip("?:").strip() or f"column {j + 1}"
         if not values:
             out.skip(table, f"column '{col}' is empty or only links")
+            continue
+        if len(plain(header).strip(" .…*")) <= 1 or plain(header).rstrip().endswith(("…", "...")):
+            out.skip(table, f"column '{col}' has no name that says what it holds")
+            continue
+        if len(col) <= 3 and all(len(plain(v)) <= 3 for v in values):
+            out.skip(table, f"column '{col}' holds short codes, not facts")
             continue
         if index_column(table, j):
             out.skip(table, f"column '{col}' is a running number, not a fact")
@@ -135,7 +151,7 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
             if is_vague(cell) or is_label(cell):
                 out.skip(table, f"'{plain(cell)}' in column '{col}' is not a fact", row.pos.line)
                 continue
-            shared = counts[norm(cell)] > 1
+            shared = counts[norm(cell)] > 1 or categorical
             if len(table.rows) >= 4 and counts[norm(cell)] * 2 > len(table.rows):
                 out.skip(
                     table,
@@ -146,6 +162,19 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
             shown = name
             if re.fullmatch(r"[\d.]+", plain(name)) and key_header:
                 shown = f"{key_header} {name}"
+            close = [
+                other
+                for other in table.rows
+                if other is not row and not categorical and _interferes(cell, _cell(other, j))
+            ]
+            if close:
+                out.skip(
+                    table,
+                    f"'{plain(cell)[:40]}' is too close to the value of line {close[0].pos.line}: "
+                    "a learner could not tell them apart",
+                    row.pos.line,
+                )
+                continue
             if comparison:
                 forward = f"{prefix}{col} — {plain(name)}?"
             else:

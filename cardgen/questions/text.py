@@ -95,7 +95,15 @@ def mask(text: str, answer: str) -> str:
     if not target:
         return text
     pattern = re.compile(rf"(?<!\w)(?:`|\*\*)?{re.escape(target)}(?:`|\*\*)?(?!\w)", re.I)
-    return pattern.sub(BLANK, text)
+    out: list[str] = []
+    last = 0
+    for m in re.finditer(r"(`+)(.+?)\1", text):
+        out.append(pattern.sub(BLANK, text[last : m.start()]))
+        whole = m.group(2).strip() == target
+        out.append(BLANK if whole else m.group(0))
+        last = m.end()
+    out.append(pattern.sub(BLANK, text[last:]))
+    return "".join(out)
 
 
 def unquote(text: str) -> str:

@@ -30,6 +30,8 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
   padding: .6em .8em; border-radius: 6px; line-height: 1.35; margin: .4em 0; }
 .nightMode .cg-code pre { background: #272822; }
 .cg-list li { margin: .2em 0; }
+img { max-width: 100%; height: auto; }
+pre.cg-cmd { white-space: pre-wrap; margin: .2em 0; }
 .cg-verified { margin-top: .5em; font-size: 13px; color: #2e7d32; }
 .nightMode .cg-verified { color: #81c784; }
 .cloze { font-weight: 700; color: #0050b3; }

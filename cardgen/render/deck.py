@@ -23,6 +23,7 @@ import genanki
 
 from cardgen.questions import QuestionBank
 from cardgen.render.anki_notes import NoteSpec, path_cloze_note, question_notes
+from cardgen.render.html import MediaFiles, images_from
 
 DECK_ID_BASE = 1_607_392_320_000_000
 
@@ -77,17 +78,23 @@ def deck_name_for(title: str, path: tuple[str, ...]) -> str:
 
 
 def render_deck(
-    bank: QuestionBank, previous_ledger: dict | None, epoch: int, deck_prefix: str = ""
+    bank: QuestionBank,
+    previous_ledger: dict | None,
+    epoch: int,
+    deck_prefix: str = "",
+    sheet_path: str = "",
 ) -> DeckOutput:
     title = bank.sheet_title.replace("::", ":")
     if deck_prefix.strip(": "):
         title = f"{deck_prefix.strip(': ')}::{title}"
-    specs = question_notes(bank.deck_questions, bank.sheet_name, bank.sheet_title, bank.tags)
-    specs += [
-        path_cloze_note(o, bank.sheet_name, bank.sheet_title, bank.tags)
-        for o in bank.orderings
-        if o.block in ("state_path", "chain")
-    ]
+    media = MediaFiles(sheet_path)
+    with images_from(media):
+        specs = question_notes(bank.deck_questions, bank.sheet_name, bank.sheet_title, bank.tags)
+        specs += [
+            path_cloze_note(o, bank.sheet_name, bank.sheet_title, bank.tags)
+            for o in bank.orderings
+            if o.block in ("state_path", "chain")
+        ]
     old = (previous_ledger or {}).get("notes", {})
     ledger: dict[str, dict] = {}
     decks: dict[str, genanki.Deck] = {title: genanki.Deck(deck_id(title), title)}
@@ -111,15 +118,18 @@ def render_deck(
     for key in retired:
         ledger[key] = {**old[key], "retired": True}
     package = genanki.Package([decks[n] for n in sorted(decks)])
-    apkg = package_bytes(package, epoch)
+    apkg = package_bytes(package, epoch, media.files)
     ledger_doc = {"sheet": bank.sheet_name, "notes": dict(sorted(ledger.items()))}
     ledger_bytes = (json.dumps(ledger_doc, indent=1, sort_keys=True) + "\n").encode()
     return DeckOutput(apkg, ledger_bytes, retired, len(specs), cards)
 
 
-def package_bytes(package: genanki.Package, epoch: int) -> bytes:
+def package_bytes(
+    package: genanki.Package, epoch: int, media: dict[str, bytes] | None = None
+) -> bytes:
     """genanki's `write_to_file`, made deterministic and kept in memory: the collection is
-    built in an in-memory SQLite database, whose image is then zipped with fixed times."""
+    built in an in-memory SQLite database, whose image is then zipped with fixed times, with
+    the media files (name → bytes) numbered in name order, as Anki's package format wants."""
     conn = sqlite3.connect(":memory:")
     try:
         package.write_to_db(conn.cursor(), epoch, itertools.count(max(epoch, 1) * 1000))
@@ -129,8 +139,12 @@ def package_bytes(package: genanki.Package, epoch: int) -> bytes:
         conn.close()
     zip_time = time.gmtime(max(epoch, 315532800))[:6]
     out = io.BytesIO()
+    names = sorted(media or {})
+    index = json.dumps({str(n): name for n, name in enumerate(names)}, sort_keys=True).encode()
+    entries = [("collection.anki2", db), ("media", index)]
+    entries += [(str(n), (media or {})[name]) for n, name in enumerate(names)]
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in (("collection.anki2", db), ("media", b"{}")):
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=zip_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import mimetypes
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from html import escape
+from pathlib import Path
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -20,10 +27,76 @@ BLANK_MARK = "CARDGENBLANKXYZ"
 CODE_CLASS = "cg-code"
 
 
-def inline_html(text: str, image_src=None) -> str:
+ImageSource = Callable[[str], str | None]
+"""Maps an image's path in the sheet to what the page can load (or None: show its alt text)."""
+_IMAGES: ContextVar[ImageSource | None] = ContextVar("cardgen_images", default=None)
+
+
+@contextmanager
+def images_from(resolve: ImageSource | None) -> Iterator[None]:
+    """Within the block, `inline_html` shows a sheet's images through `resolve`."""
+    token = _IMAGES.set(resolve)
+    try:
+        yield
+    finally:
+        _IMAGES.reset(token)
+
+
+def data_uri_images(sheet_path: str) -> ImageSource:
+    """Images of a sheet inlined as `data:` URIs (for pages that must stand alone)."""
+    base = Path(sheet_path).parent
+
+    def resolve(src: str) -> str | None:
+        data = _read_image(base, src)
+        if data is None:
+            return None
+        kind = mimetypes.guess_type(src)[0] or "application/octet-stream"
+        return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+    return resolve
+
+
+class MediaFiles:
+    """Images of a sheet collected for an Anki package: each under a name made from its
+    bytes, so that two images never share a name and the same image is packed once."""
+
+    def __init__(self, sheet_path: str) -> None:
+        self.base = Path(sheet_path).parent
+        self.files: dict[str, bytes] = {}
+
+    def __call__(self, src: str) -> str | None:
+        data = _read_image(self.base, src)
+        if data is None:
+            return None
+        name = f"cardgen-{hashlib.sha256(data).hexdigest()[:16]}{Path(src).suffix.lower()}"
+        self.files[name] = data
+        return name
+
+
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"})
+
+
+def _read_image(base: Path, src: str) -> bytes | None:
+    """The bytes of an image beside the sheet; None for a remote, missing or odd one."""
+    clean = src.split("#")[0].split("?")[0]
+    if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", clean, re.I) or not clean:
+        return None
+    path = base / clean
+    if path.suffix.lower() not in _IMAGE_SUFFIXES:
+        return None
+    try:
+        if path.stat().st_size > 5_000_000:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def inline_html(text: str, image_src: ImageSource | None = None) -> str:
     """Inline text → HTML: everything escaped, `code` spans as <code> (a multi-line one as
-    <pre>), `**strong**` as <b>, images as <img> (`image_src` maps a sheet's path to what the
-    page can load; without it an image shows as its alt text)."""
+    <pre>), `**strong**` as <b>, images as <img> through `image_src` (or the resolver set
+    with `images_from`; with none, an image shows as its alt text)."""
+    image_src = image_src or _IMAGES.get()
     out: list[str] = []
     last = 0
     for m in _CODE_SPAN.finditer(text):
