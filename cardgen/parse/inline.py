@@ -112,7 +112,11 @@ class _Flattener:
         elif re.match(r"^<sup\b", tag, re.I):
             self.sup = len(self.out)
         elif re.match(r"^</sup>", tag, re.I) and self.sup is not None:
-            if re.fullmatch(r"\s*[\d*†‡,]+\s*", "".join(self.out[self.sup :])):
+            mark = "".join(self.out[self.sup :])
+            before = "".join(self.out[: self.sup]).rstrip(" ")
+            if before[-1:].isdigit() or before.endswith(")"):
+                self.out[self.sup :] = [f"^{mark.strip()}"]  # an exponent: 10^38
+            elif re.fullmatch(r"\s*[\d*†‡,]+\s*", mark):
                 del self.out[self.sup :]  # a footnote mark (`<sup>2</sup>`), not content
             self.sup = None
         elif _HTML_STRONG.match(tag):

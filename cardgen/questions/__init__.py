@@ -166,8 +166,12 @@ def front_text(q: Question, prompt: str) -> str:
 def front_shows_answer(q: Question) -> str:
     """`all` when every meaningful word of the answer already stands on the front (context
     line included), `reverse` when only the reverse card shows its answer, else ``."""
-    if q.style == "cloze" or q.kind in OPTIONS_IN_PROMPT:
+    if q.kind in OPTIONS_IN_PROMPT:
         return ""
+    if q.style == "cloze":
+        hidden = q.cloze[1] if q.cloze else q.answer
+        context = " ".join([*q.section[-2:], q.context, q.prompt])
+        return "all" if gives_away(context, hidden) else ""
     if _shows(front_text(q, q.prompt), q.answer):
         return "all"
     reverse = q.style == "reverse" and q.reverse_prompt and q.reverse_answer

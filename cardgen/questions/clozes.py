@@ -63,7 +63,8 @@ def _noun_like(text: str, span: tuple[int, int]) -> bool:
     """A bold phrase worth hiding is a name (`file descriptors`), not a clause (`function is
     called`) or a fragment (`location of`)."""
     hidden = plain(text[span[0] : span[1]]).strip()
-    return word_count(hidden) <= 3 and not _NOT_A_TERM.search(hidden)
+    first = hidden.split()[0].lower() if hidden.split() else ""
+    return word_count(hidden) <= 3 and not _NOT_A_TERM.search(hidden) and not first.endswith("ly")
 
 
 def key_terms(

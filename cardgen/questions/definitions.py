@@ -38,7 +38,7 @@ def predicate(text: str, term: str) -> str:
     subject, when it starts by naming the term."""
     bare_term = re.escape(plain(term))
     m = re.match(
-        rf"^(?:the\s+)?`?\**{bare_term}\**`?(?:\s+(?:method|function|command|keyword|operator|"
+        rf"^(?:the\s*)?`?\**{bare_term}\**`?(?:\s+(?:method|function|command|keyword|operator|"
         rf"flag|option|call|macro|type|trait|statement|clause))?\s+(?=[a-z])",
         text,
         re.I,

@@ -189,7 +189,15 @@ def entry_questions(
     if re.search(r"\bexamples?\b|\bsample\b|\be\.g\b", plain(label), re.I):
         out.skip(block, f"'{plain(label)}' holds examples: sample data is not a fact to learn")
         return
-    if (
+    finishes = re.search(
+        r"\b(?:into|of|to|the|a|an|for|with|by|from|as|that|which|and|or|are|is|be|can)$",
+        plain(label).strip(" ,"),
+        re.I,
+    )
+    if plain_items and finishes:
+        out.skip(block, "the items finish the sentence above them: they are not facts alone")
+        plain_items = []
+    elif (
         plain_items
         and isinstance(block, LabelledList)
         and block.cue == "heading"

@@ -53,6 +53,8 @@ def is_fragment(text: str) -> bool:
     p = plain(text).strip()
     if re.fullmatch(r"\([^()]*\)", p):
         return True
+    if re.search(r",\s*\w{1,2}\.?$", p):
+        return True  # `Statement terminator, c.`: a dangling cross-reference
     return bool(re.search(r"(?:,|\b(?:and|or|the|a|an|of|to|with|for|but))$", p, re.I))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cardgen.model import Command, Sheet, ShellCommand, Snippet
 from cardgen.parse.inline import code_span
@@ -20,7 +20,7 @@ _METHOD_CALL = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\(")
 _FUNC_CALL = re.compile(r"(?<![\w.:])([a-z_][a-z0-9_]*)\s*\(")
 _COMMENT = re.compile(r"//[^\n]*|#[^\n]*|/\*.*?\*/", re.S)
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\\n])*\'')
-_OUTPUT_COMMENT = re.compile(r"\s*(?:#|//|--)\s*(?:=>|→|->|#=>|output:|prints?:?)\s*(.+)$", re.I)
+_OUTPUT_COMMENT = re.compile(r"\s*(?:#|//)\s*(?:=>|→|->|#=>|output:|prints?:?)\s*(.+)$", re.I)
 _REPL = re.compile(r"^(>>>|\.\.\.)\s?")
 GENERIC_CALLS = frozenset(
     """into unwrap expect clone iter to_string as_ref len map collect ok format push get new
@@ -348,6 +348,8 @@ _CONNECTOR = re.compile(r"^(?:or|and|for|with|to|then|also|but|if|in|on|using|vi
 def _describes(description: str) -> bool:
     """A description a learner can answer from: says what is done, not `or with jq installed`."""
     text = plain(description).strip()
+    if re.search(r"https?://|www\.", text):
+        return False
     return bool(text) and not text.endswith("?") and not _CONNECTOR.match(text) and len(text) > 3
 
 
@@ -408,6 +410,56 @@ def snippet_commands(snippet: Snippet) -> list[tuple[ShellCommand, str]]:
     return [(cmd, cmd.description or usable) for cmd in snippet.commands]
 
 
+_LONG_OPTION = re.compile(r"^(--[\w-]+)(?:[ =]<?\w+>?)?\s*[:–-]?\s*")
+
+
+def option_cards(
+    bank: QuestionBank, out: Outcomes, snippet: Snippet, options: list[ShellCommand]
+) -> int:
+    """`-i   # --include: Include the HTTP header`: an option and what it does."""
+    from cardgen.questions.facts import SLOT, Fact, emit
+
+    tool = plain(bank.sheet_title)
+    names = tuple(code_span(o.command) for o in options)
+    texts = tuple(o.description for o in options)
+    made = 0
+    for option in options:
+        text = option.description
+        long = _LONG_OPTION.match(text)
+        explanation = ""
+        if long:
+            explanation, text = long.group(1), text[long.end() :]
+        if not text.strip():
+            out.skip(snippet, "an option with nothing saying what it does", option.pos.line)
+            continue
+        name = code_span(option.command)
+        fact = Fact(
+            block=snippet,
+            key=make_key(bank.sheet_name, snippet.section, "option", option.command),
+            name=name,
+            text=text,
+            pos=option.pos,
+            section=snippet.section,
+            context=tool,
+            forward=f"{tool}: what does {name} do?",
+            reverse=f"{tool}: which option {SLOT}?"
+            if re.match(r"^[a-z]+s\b", text)
+            else f"{tool}: which option: {SLOT}?",
+            kind="option",
+            family=texts,
+            names=names,
+        )
+        q = emit(out, fact)
+        if q is not None:
+            made += 1
+            if explanation:
+                out.made[id(snippet)][-1] = replace(
+                    q, explanation=f"long form: {code_span(explanation)}"
+                )
+                bank.questions[-1] = out.made[id(snippet)][-1]
+    return made
+
+
 def snippet_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
     snippets = sheet.of_kind(Snippet)
     family = tuple(
@@ -422,7 +474,10 @@ def snippet_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
                 out.skip(snippet, "text or output, not code: nothing to ask")
             continue
         made = output_questions(bank, out, snippet)
-        if snippet.commands and not is_script(snippet.commands):
+        options = [c for c in snippet.commands if c.command.startswith("-")]
+        if options and len(options) * 2 >= len(snippet.commands):
+            made += option_cards(bank, out, snippet, options)
+        elif snippet.commands and not is_script(snippet.commands):
             made += command_cards(bank, out, snippet, snippet_commands(snippet), commands)
         elif lang in CODE_LANGS or snippet.commands:
             made += call_questions(bank, out, snippet, family)

@@ -90,6 +90,18 @@ def index_column(table: Table, j: int) -> bool:
     return steps <= {1} or steps <= {-1}
 
 
+_NOT_A_HEADER = re.compile(
+    r"^(?:and|if|then|or|but|you|to|use|when|have|want|so|also|with|for)\b|…|\.\.\.", re.I
+)
+
+
+def header_names_a_fact(header: str) -> bool:
+    """`Description`, `Max Value`, `Port`: a header that says what its column holds — not a
+    single letter, not `And want …` (a sentence spread over a table's header)."""
+    text = plain(header).strip(" .*")
+    return len(text) > 1 and len(text.split()) <= 5 and not _NOT_A_HEADER.search(text)
+
+
 def _interferes(value: str, other: str) -> bool:
     """Two values of one column that say nearly the same (`Email retrieval` and `Email
     retrieval (advanced)`): each one's card would be answered with the other."""
@@ -128,7 +140,7 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
         if not values:
             out.skip(table, f"column '{col}' is empty or only links")
             continue
-        if len(plain(header).strip(" .…*")) <= 1 or plain(header).rstrip().endswith(("…", "...")):
+        if not header_names_a_fact(header):
             out.skip(table, f"column '{col}' has no name that says what it holds")
             continue
         if len(col) <= 3 and all(len(plain(v)) <= 3 for v in values):
