@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from cardgen.model import SourcePos
@@ -165,6 +166,7 @@ _SYMBOL_NAMES = {
 }
 
 
+@lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     """`TCP vs UDP Quick Reference` → `tcp-vs-udp-quick-reference`; letters of every script
     are kept (NFKC, case-folded); a name of symbols only (`<<`, `&&`, `-`) is spelled out."""

@@ -54,13 +54,14 @@ def _stem(word: str) -> str:
     return w
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=32768)
+def content_words(text: str) -> frozenset[str]:
     """Stems of the words that carry meaning (no stopwords, no generic verbs)."""
-    return {
+    return frozenset(
         _stem(w)
         for w in re.findall(r"[\w+#]+", plain(text).casefold())
         if w not in STOPWORDS and w not in GENERIC_VERBS and len(w) > 1
-    }
+    )
 
 
 def rewords(cue: str, answer: str) -> bool:

@@ -148,5 +148,5 @@ def package_bytes(
             info = zipfile.ZipInfo(name, date_time=zip_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+            zf.writestr(info, data, compresslevel=1)  # fast; the same bytes every time
     return out.getvalue()

@@ -150,6 +150,7 @@ def _formatter() -> HtmlFormatter:
     return HtmlFormatter(cssclass=CODE_CLASS)
 
 
+@lru_cache(maxsize=4096)
 def code_html(
     code: str, lang: str, blank: tuple[int, int] | None = None, blank_html: str = "[…]"
 ) -> str:
@@ -163,13 +164,21 @@ def code_html(
 
 
 def code_html_blanks(code: str, lang: str, spans: list[tuple[int, int]]) -> tuple[str, list[str]]:
+    html, marks = _code_html_blanks(code, lang, tuple(spans))
+    return html, list(marks)
+
+
+@lru_cache(maxsize=4096)
+def _code_html_blanks(
+    code: str, lang: str, spans: tuple[tuple[int, int], ...]
+) -> tuple[str, tuple[str, ...]]:
     """Highlighted `<pre>` with each span replaced by a placeholder; returns the HTML and the
     placeholders (in span order) for the caller to fill."""
     marks = [f"{BLANK_MARK}{i}Q" for i in range(len(spans))]
     for (start, end), mark in sorted(zip(spans, marks, strict=True), reverse=True):
         code = code[:start] + mark + code[end:]
     html = highlight(code.rstrip("\n"), _lexer(lang), _formatter())
-    return html.strip(), marks
+    return html.strip(), tuple(marks)
 
 
 def pygments_css(light: str = "default", dark: str = "monokai", dark_scope: str = "") -> str:
