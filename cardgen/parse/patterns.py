@@ -17,7 +17,7 @@ _BOLD_TERM_INNER_COLON = re.compile(r"^\*\*([^*]+?)[:：]\*\*\s*(\S.*)$", re.S)
 _CODE_TERM = re.compile(r"^(`+)(?!`)(.+?)\1\s*(?:[:：]|\s[-–—=]\s?|\s?[–—]\s)\s*(\S.*)$", re.S)
 _CODE_TERM_VERB = re.compile(r"^(`+)(?!`)(.+?)\1\s+([a-z][a-z']+s\b.*)$", re.S)
 """`` `docker create` creates a container ``: a code term and a verb in the third person."""
-_PLAIN_DASH = re.compile(r"^([^`*:\n]{1,60}?)\s+(?:[–—]|-{1,2})\s+(\S.*)$", re.S)
+_PLAIN_DASH = re.compile(r"^([^`*:\n()]{1,60}?)\s+(?:[–—]|-{1,2})\s+(\S.*)$", re.S)
 _TAKEAWAY = re.compile(r"^[✓✔☑✅]\s*\*\*([^*]+?)\*\*\s*(?:[–—:-]\s*)?(\S.*)$", re.S)
 _KEY_VALUE = re.compile(r"^([A-Za-z0-9][^:`*\n]{0,39}?):\s+(\S.*)$", re.S)
 _STATE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*$")

@@ -163,7 +163,13 @@ def is_script(commands: tuple[ShellCommand, ...]) -> bool:
     scripted = 0
     for cmd in commands:
         first = cmd.command.split()[0] if cmd.command.split() else ""
-        if first in _SCRIPT_WORDS or _ASSIGNMENT.match(cmd.command) or first.endswith("()"):
+        if (
+            first.endswith("()")
+            or first == "function"
+            or re.match(r"^\w+\s*\(\)\s*\{", cmd.command)
+        ):
+            return True  # it defines a function: a script, whatever else it holds
+        if first in _SCRIPT_WORDS or _ASSIGNMENT.match(cmd.command):
             scripted += 1
     return scripted / len(commands) > 0.4
 

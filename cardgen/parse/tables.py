@@ -85,7 +85,7 @@ def key_column(header: tuple[str, ...], rows: list[TableRow]) -> int:
         plain = [bare(v) if v.startswith("`") else bare(v).casefold() for v in values]
         if not rows or not all(plain) or len(set(plain)) != len(plain):
             continue
-        if _is_index(header[j], plain):
+        if _is_index(header[j], plain) or all(len(p) <= 2 and p.isalpha() for p in plain):
             continue
         words = sum(len(p.split()) for p in plain) / len(plain)
         code = sum(v.startswith("`") for v in values) / len(values)

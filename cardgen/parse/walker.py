@@ -473,7 +473,9 @@ class SheetWalker:
             return False
         from cardgen.parse import markdown
 
-        text = "\n".join(_TICK.sub(r"\1- ", line) for line in code.split("\n"))
+        text = "\n".join(
+            _TICK.sub(r"\1- ", re.sub(r"^(\s*)#+\s*", r"\1", line)) for line in code.split("\n")
+        )
         root = SyntaxTreeNode(markdown().parse(text))
         saved, self.line_offset = self.line_offset, self.line_offset + pos.line
         headings = list(self.headings)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from cardgen.errors import Diagnostic
-from cardgen.model import Block, Sheet, Skipped
+from cardgen.model import Block, Command, Sheet, Skipped, Snippet
 from cardgen.questions.definitions import definition_questions
 from cardgen.questions.lists import list_questions
 from cardgen.questions.model import Matching, Ordering, Question, QuestionBank, slug
@@ -49,7 +49,16 @@ def build_bank(sheet: Sheet) -> tuple[QuestionBank, list[Diagnostic]]:
     for block in about:
         if not isinstance(block, Skipped):
             out.skip(block, "about the sheet itself (resources, credits, links), not a fact")
-    sheet = replace(sheet, blocks=tuple(b for b in sheet.blocks if not about_the_sheet(b.section)))
+    samples = [
+        b
+        for b in sheet.blocks
+        if worked_example(b.section) and not isinstance(b, Snippet | Command)
+    ]
+    for block in samples:
+        if not isinstance(block, Skipped):
+            out.skip(block, "a worked example: its data is a sample, not a fact to learn")
+    dropped = {id(b) for b in about + samples}
+    sheet = replace(sheet, blocks=tuple(b for b in sheet.blocks if id(b) not in dropped))
     for _name, generate in GENERATORS:
         generate(sheet, bank, out)
     owner = {id(q): block for block in out.blocks for q in out.questions_of(block)}
@@ -94,6 +103,20 @@ def about_the_sheet(section: tuple[str, ...]) -> bool:
     from cardgen.questions.text import plain
 
     return any(_ABOUT.match(plain(title).strip(" :")) for title in section)
+
+
+_EXAMPLE = re.compile(
+    r"\b(?:examples?|scenarios?|samples?|demo|practice|exercises?|walk-?through|case stud(?:y|ies)|"
+    r"worked|calculation examples?|problem \d+|lab \d+)\b",
+    re.I,
+)
+
+
+def worked_example(section: tuple[str, ...]) -> bool:
+    """A section that works through an example: its numbers and names are sample data."""
+    from cardgen.questions.text import plain
+
+    return any(_EXAMPLE.search(plain(title)) for title in section)
 
 
 def distinct(questions: list[Owned]) -> tuple[list[Owned], list[tuple[Owned, Question]]]:
@@ -149,7 +172,11 @@ def distinct(questions: list[Owned]) -> tuple[list[Owned], list[tuple[Owned, Que
             continue
         if other is not None:
             where = q.section[-1] if q.section else ""
-            if not where or where in q.prompt or (f"{q.prompt} ({where})", *front[1:]) in fronts:
+            if (
+                not where
+                or where.lower() in q.prompt.lower()
+                or (f"{q.prompt} ({where})", *front[1:]) in fronts
+            ):
                 repeats.append(((q, block), other))
                 continue
             q = replace(q, prompt=f"{q.prompt} ({where})")

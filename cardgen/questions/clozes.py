@@ -35,6 +35,10 @@ def _spans(pattern: re.Pattern[str], text: str, group: int = 0) -> list[tuple[in
 
 
 MAX_SENTENCE_WORDS = 20
+_FILLER = frozenset(
+    """always never only not all none must should may might can cannot every each any some
+    most many more less very really also too just still already yes no true false""".split()
+)
 _NOT_A_TERM = re.compile(
     r"^(?:how|what|when|where|which|why|who|our|your|their|its|his|her|this|that|these|those|"
     r"here|there)\b|\b(?:is|are|was|were|be|been|can|will|would|should|does|do)\b|"
@@ -64,6 +68,8 @@ def _noun_like(text: str, span: tuple[int, int]) -> bool:
     called`) or a fragment (`location of`)."""
     hidden = plain(text[span[0] : span[1]]).strip()
     first = hidden.split()[0].lower() if hidden.split() else ""
+    if hidden.lower() in _FILLER:
+        return False
     return word_count(hidden) <= 3 and not _NOT_A_TERM.search(hidden) and not first.endswith("ly")
 
 

@@ -7,9 +7,11 @@ import re
 from collections import defaultdict
 
 from cardgen.model import Block, Definition, KeyValue, Sheet
+from cardgen.parse.patterns import VERBS as VERB_STEMS
 from cardgen.questions.facts import SLOT, Fact, emit, is_command
 from cardgen.questions.model import QuestionBank, make_key
 from cardgen.questions.outcome import Outcomes
+from cardgen.questions.snippets import _rewords_command as rewords_command
 from cardgen.questions.text import content_words, norm, plain, strip_end
 
 GENERIC_TERMS = {"definition", "meaning", "summary", "answer"}
@@ -65,8 +67,15 @@ def definition_fact(
     subject = d.section[-1] if d.section else bank.sheet_title
     lowered = norm(term)
     base = dict(block=owner, pos=d.pos, section=d.section, family=family, names=names)
+    starts_with_verb = bool(re.match(r"^[A-Z]?[a-z]+(?:s|es)\b", plain(term))) and (
+        plain(term).split()[0].lower().rstrip("s") in VERB_STEMS
+        or plain(term).split()[0].lower()[:-2] in VERB_STEMS
+    )
     attribute = form == "attribute" or (
-        form in ("bold", "label") and not label and d.section and not is_specific(term)
+        form in ("bold", "label")
+        and not label
+        and d.section
+        and (not is_specific(term) or starts_with_verb)
     )
     if attribute or (not label and lowered in GENERIC_TERMS | PURPOSE_TERMS):
         if lowered in GENERIC_TERMS:
@@ -108,6 +117,7 @@ def definition_fact(
             reverse=which(word, verb),
             kind="definition",
             forward_ok=not is_command(term),
+            reverse_ok=not (is_command(term) and rewords_command(text, plain(term))),
             **base,
         )
     if form == "key_value":

@@ -106,7 +106,7 @@ def missing_item_questions(
 ) -> bool:
     """A short list of a few words each: each item hidden in turn, the rest shown."""
     texts = tuple(entry_text(i) for i in items)
-    if not (2 <= len(items) <= MISSING_ITEM_MAX_ITEMS) or not all(
+    if not (3 <= len(items) <= MISSING_ITEM_MAX_ITEMS) or not all(
         isinstance(i, ListItem) for i in items
     ):
         return False

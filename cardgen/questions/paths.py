@@ -73,7 +73,7 @@ def steps_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
         titles = tuple(s.title for s in block.steps)
         parties = tuple(dict.fromkeys(p for s in block.steps for p in (s.sender, s.receiver) if p))
         states = tuple(s.state_entered for s in block.steps if s.state_entered)
-        short_titles = all(answer_problem(t, 8) is None for t in titles)
+        short_titles = all(answer_problem(t, 3) is None for t in titles)
         for step in block.steps:
             base = (bank.sheet_name, block.section, block.label, f"step-{plain(step.title)[:60]}")
             if short_titles and len(set(titles)) == len(titles):

@@ -76,8 +76,12 @@ _LEANS = re.compile(
 
 
 def leans_on_context(text: str) -> bool:
-    """`Same, but …`, `But not always`: says something only next to the row above it."""
-    return bool(_LEANS.match(plain(text).strip()))
+    """`Same, but …`, `But not always`, `… (see below)`: says something only next to the
+    rows around it."""
+    p = plain(text).strip()
+    return bool(_LEANS.match(p)) or bool(
+        re.search(r"\b(?:above|below|previous row|next row)\b", p, re.I)
+    )
 
 
 def is_vague(text: str) -> bool:

@@ -13,14 +13,22 @@ from cardgen.parse.snippets import is_script
 from cardgen.questions.model import Question, QuestionBank, make_key
 from cardgen.questions.outcome import Outcomes
 from cardgen.questions.quality import is_label, is_sample
-from cardgen.questions.text import gives_away, lower_first, norm, plain, strip_end, word_count
+from cardgen.questions.text import (
+    content_words,
+    gives_away,
+    lower_first,
+    norm,
+    plain,
+    strip_end,
+    word_count,
+)
 
 _PATH_CALL = re.compile(r"\b([A-Z][A-Za-z0-9_]*::[a-z_][a-z0-9_]*)\s*(?:::<[^>]*>)?\(")
 _METHOD_CALL = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\(")
 _FUNC_CALL = re.compile(r"(?<![\w.:])([a-z_][a-z0-9_]*)\s*\(")
 _COMMENT = re.compile(r"//[^\n]*|#[^\n]*|/\*.*?\*/", re.S)
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\\n])*\'')
-_OUTPUT_COMMENT = re.compile(r"\s*(?:#|//)\s*(?:=>|→|->|#=>|output:|prints?:?)\s*(.+)$", re.I)
+_OUTPUT_COMMENT = re.compile(r"\s*(?:#|//)\s*(?:=>|→|->|#=>|output:|prints?:)\s*(.+)$", re.I)
 _REPL = re.compile(r"^(>>>|\.\.\.)\s?")
 GENERIC_CALLS = frozenset(
     """into unwrap expect clone iter to_string as_ref len map collect ok format push get new
@@ -126,10 +134,20 @@ def _elsewhere(code: str, call: Call) -> bool:
     return re.search(rf"(?<![\w]){re.escape(last)}(?![\w])", rest) is not None
 
 
+MAX_CLOZE_LINES = 16
+
+
 def call_questions(
     bank: QuestionBank, out: Outcomes, snippet: Snippet, family: tuple[str, ...]
 ) -> int:
     code = snippet.shown_code
+    lines = code.strip("\n").count("\n") + 1
+    if lines > MAX_CLOZE_LINES:
+        out.skip(
+            snippet,
+            f"code of {lines} lines: too long to show on a card; split it into short snippets",
+        )
+        return 0
     label = plain(snippet.label)
     calls = [c for c in key_calls(code, snippet.lang) if not _elsewhere(code, c)]
     calls = [c for c in calls if not gives_away(label, c.name.split("::")[-1])]
@@ -211,6 +229,10 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
             result, note = m.group(1), m.group(2)
         if word_count(result) > 10 or len(result) > 80 or not result.strip():
             continue
+        if result.strip() in ("True", "False", "None", "true", "false", "null", "nil"):
+            continue  # a yes/no a learner guesses half the time
+        if _undefined_shell_variable(clean[: i + 1], snippet.lang):
+            continue
         context = "\n".join(line for line in clean[: i + 1] if line.strip() or line == "")
         context = re.sub(r"\n{3,}", "\n\n", context).strip("\n")
         literal = re.search(
@@ -238,6 +260,20 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
         )
         made += 1
     return made
+
+
+def _undefined_shell_variable(lines: list[str], lang: str) -> bool:
+    """A shell line that reads `$name` when the card never shows where `name` is set."""
+    from cardgen.model import SHELL_LANGS
+
+    if lang not in SHELL_LANGS:
+        return False
+    text = "\n".join(lines)
+    used = set(re.findall(r"\$\{?([A-Za-z_]\w*)", lines[-1] if lines else ""))
+    return any(
+        not re.search(rf"(?:^|[\s;]){v}=", text, re.M)
+        for v in used - {"HOME", "PATH", "PWD", "USER"}
+    )
 
 
 def _is_output(line: str) -> bool:
@@ -310,7 +346,23 @@ def command_cards(
         if not usable:
             continue
         cmd, description = usable[0]
+        if all(_rewords_command(description, c.command) for c, _ in usable):
+            out.skip(
+                owner,
+                "the description says the command's own words: the card would be trivial",
+                cmd.pos.line,
+            )
+            continue
         prompt = f"Which command: {lower_first(strip_end(plain(description)))}"
+        tool = _tool(cmd.command)
+        named = plain(" ".join([bank.sheet_title, *owner.section, description])).lower()
+        if len({_tool(c.command) for c, _ in usable}) == 1 and tool and tool.lower() not in named:
+            if not _more_than_the_tool(cmd.command):
+                out.skip(owner, "the command is its tool and sample arguments only", cmd.pos.line)
+                continue
+            prompt = (
+                f"Which {code_span(tool)} command: {lower_first(strip_end(plain(description)))}"
+            )
         if cmd.platform:
             prompt += f" (on {cmd.platform})"
         answers = [code_span(tidy_command(c.command)) for c, _ in usable]
@@ -360,6 +412,32 @@ def _looks_like_command(command: str) -> bool:
     if first.endswith(":") or (len(command.split()) > 1 and command.split()[1] in ("=", ":")):
         return False
     return bool(re.match(r"^(?:[\w./~+-]+|\$\w+|\(|\{|\[)", first))
+
+
+def _rewords_command(description: str, command: str) -> bool:
+    """`revert commit` → `git revert`: the description already says the subcommand."""
+    from cardgen.questions.text import _stem
+
+    tokens = plain(command).split()
+    if tokens[:1] == ["sudo"]:
+        tokens = tokens[1:]
+    said = content_words(description)
+    words = [t.lower() for t in tokens[1:3] if re.fullmatch(r"[a-z][a-z-]{2,}", t)]
+    return bool(words) and _stem(words[0]) in said
+
+
+_SAMPLE_ARG = re.compile(
+    r"^(?:[\w-]+(?:\.[\w-]+)+|https?://\S+|\d[\d.:/]*|<[^>]+>|\{\{[^}]+\}\}|[A-Z_]{2,}|"
+    r"~?\.?/[\w./-]*|\$\w+|my[_-]?\w+)$"
+)
+
+
+def _more_than_the_tool(command: str) -> bool:
+    """Whether a command says more than its tool and sample arguments (a flag, a subcommand)."""
+    rest = command.split()[1:]
+    if command.split()[:1] == ["sudo"]:
+        rest = rest[1:]
+    return any(not _SAMPLE_ARG.match(word.strip("'\"")) for word in rest)
 
 
 def _tool(command: str) -> str:

@@ -97,9 +97,23 @@ _NOT_A_HEADER = re.compile(
 
 def header_names_a_fact(header: str) -> bool:
     """`Description`, `Max Value`, `Port`: a header that says what its column holds — not a
-    single letter, not `And want …` (a sentence spread over a table's header)."""
+    single letter, not `F (23)`, not `Note` or `Code`, not `And want …` (a sentence spread
+    over a table's header)."""
     text = plain(header).strip(" .*")
-    return len(text) > 1 and len(text.split()) <= 5 and not _NOT_A_HEADER.search(text)
+    if len(text) <= 1 or len(text.split()) > 5 or _NOT_A_HEADER.search(text):
+        return False
+    if re.fullmatch(r"\w{1,2}\s*\(.*\)", text):
+        return False
+    return norm(text) not in ("note", "notes", "code", "comment", "comments", "remarks", "misc")
+
+
+def code_examples(values: tuple[str, ...]) -> bool:
+    """A column of code examples (`static X: u8 = 1;`), side by side with the key's: a grid of
+    examples, not a fact about each row."""
+    code = [v for v in values if v.startswith("`")]
+    if len(code) * 3 < len(values) * 2:
+        return False
+    return sum(bool(re.search(r"[{}();=]|\s", plain(v))) for v in code) * 2 >= len(code)
 
 
 def _interferes(value: str, other: str) -> bool:
@@ -135,6 +149,12 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
         values = column(table, j)
         counts = Counter(norm(v) for v in values)
         categorical = len(table.rows) >= 4 and len(counts) <= max(2, len(table.rows) // 3)
+        if categorical and norm(header) in ("category", "type", "kind", "group", "class", "tag"):
+            out.skip(
+                table,
+                f"column '{plain(header)}' sorts the rows into a few kinds: not a fact per row",
+            )
+            continue
         family = tuple(dict.fromkeys(values))
         col = plain(header).rstrip("?:").strip() or f"column {j + 1}"
         if not values:
@@ -143,8 +163,11 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
         if not header_names_a_fact(header):
             out.skip(table, f"column '{col}' has no name that says what it holds")
             continue
-        if len(col) <= 3 and all(len(plain(v)) <= 3 for v in values):
+        if len(col) <= 3 and all(len(plain(v)) <= 3 and plain(v).isalpha() for v in values):
             out.skip(table, f"column '{col}' holds short codes, not facts")
+            continue
+        if table.row_key(table.rows[0]).startswith("`") and code_examples(values):
+            out.skip(table, f"column '{col}' holds code examples side by side, not a fact")
             continue
         if index_column(table, j):
             out.skip(table, f"column '{col}' is a running number, not a fact")
