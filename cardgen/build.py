@@ -40,6 +40,9 @@ class BuildOptions:
     quiz_questions: int = 40
     check_timeout: float = 10.0
     compile_timeout: float = 600.0
+    require_isolation: bool = False
+    limits: dict[str, float] = field(default_factory=dict)
+    """Sandbox limits (`cardgen.sandbox.Limits` fields); empty for the defaults."""
 
     def fingerprint(self) -> str:
         return repr(
@@ -93,9 +96,8 @@ class SheetOutcome:
 def _stable_check(check: CheckResult) -> dict[str, object]:
     """A check result without what changes from run to run (ports, timings, cache hits)."""
     data = check.to_json()
-    return {
-        k: data[k] for k in ("path", "line", "lang", "kind", "label", "status", "reason", "context")
-    }
+    keys = ("path", "line", "lang", "kind", "label", "status", "reason", "context", "isolation")
+    return {k: data[k] for k in keys}
 
 
 SheetRenderer = Callable[[Sheet, QuestionBank, BuildOptions, SheetOutcome], None]
@@ -133,11 +135,15 @@ def sheet_digest(path: Path, options: BuildOptions) -> str:
     ).hexdigest()[:24]
 
 
-def with_claims(sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome) -> QuestionBank:
+def with_claims(
+    sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome, options: BuildOptions
+) -> QuestionBank:
     """Reproduce the sheet's claims on loopback; mark the questions whose fact was reproduced."""
     from cardgen.claims import check_claims, mark_verified
+    from cardgen.sandbox import Limits, Sandbox
 
-    results = check_claims(sheet)
+    sandbox = Sandbox(Limits.from_json(options.limits), options.require_isolation)
+    results = check_claims(sheet, sandbox=sandbox)
     outcome.checks.extend(results)
     bank.questions = mark_verified(bank.questions, results)
     return bank
@@ -149,7 +155,7 @@ def build_sheet(path: Path, options: BuildOptions) -> SheetOutcome:
         sheet = outcome.sheet = parse_file(path)
         bank, bank_warnings = build_bank(sheet)
         if options.check:
-            bank = with_claims(sheet, bank, outcome)
+            bank = with_claims(sheet, bank, outcome, options)
         outcome.warnings.extend(sheet.warnings)
         outcome.warnings.extend(bank_warnings)
         for render in sheet_renderers(options):
@@ -284,8 +290,14 @@ def _run_checks(
     if not outcomes:
         return
     by_path = {o.path: o for o in outcomes}
+    from cardgen.sandbox import Limits
+
     check_options = CheckOptions(
-        jobs=options.jobs, timeout=options.check_timeout, compile_timeout=options.compile_timeout
+        jobs=options.jobs,
+        timeout=options.check_timeout,
+        compile_timeout=options.compile_timeout,
+        require_isolation=options.require_isolation,
+        limits=Limits.from_json(options.limits),
     )
 
     def show(result: CheckResult) -> None:

@@ -14,8 +14,9 @@ def summary(results: list[CheckResult]) -> str:
     return ", ".join(f"{counts.get(s, 0)} {s.lower()}" for s in ("PASS", FAIL, SKIP, REFUSED))
 
 
-def to_json(results: list[CheckResult]) -> bytes:
+def to_json(results: list[CheckResult], isolation: str = "") -> bytes:
     doc = {
+        "isolation": isolation,
         "summary": dict(Counter(r.status for r in results)),
         "checks": [r.to_json() for r in results],
     }
