@@ -105,7 +105,7 @@ class Cache:
         self.root = root or default_cache()
         self.read = read
 
-    def _degrade(self, exc: OSError) -> None:
+    def degrade(self, exc: OSError) -> None:
         """The folder failed mid-run (full, made read-only): go on in a private one."""
         was = self.root
         self.root = _private_folder()
@@ -119,7 +119,7 @@ class Cache:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self._degrade(exc)
+            self.degrade(exc)
             path = self.root / kind
             path.mkdir(parents=True, exist_ok=True)
         return path
@@ -129,7 +129,7 @@ class Cache:
             path = path_of()
             _write_atomic(path, data, mode)
         except OSError as exc:
-            self._degrade(exc)
+            self.degrade(exc)
             path = path_of()
             _write_atomic(path, data, mode)
         return path
@@ -208,7 +208,7 @@ class Cache:
         try:
             return Path(tempfile.mkdtemp(prefix="work-", dir=self.folder(kind)))
         except OSError as exc:
-            self._degrade(exc)
+            self.degrade(exc)
             return Path(tempfile.mkdtemp(prefix="work-", dir=self.folder(kind)))
 
     @contextlib.contextmanager

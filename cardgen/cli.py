@@ -362,7 +362,11 @@ def _cache_warnings(show: Callable[[str], None] | None = None) -> None:
 def _say_isolation(sandbox) -> None:
     """Say once, plainly, when snippets will run without the sandbox (or not at all)."""
     if sandbox.refusal:
-        print(f"error: {sandbox.refusal.removeprefix('not run: ')}", file=sys.stderr)
+        print(
+            "error: isolation is required (--require-isolation), but there is none: "
+            f"{sandbox.unavailable}; nothing is run",
+            file=sys.stderr,
+        )
     elif not sandbox.isolation.available:
         print(
             f"warning: snippets run without a sandbox ({sandbox.description}): only the "

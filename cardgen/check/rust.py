@@ -8,6 +8,7 @@ cargo reads it from `/usr/share/cargo/registry` (no network); otherwise from cra
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from cardgen.check.loopback import AddressUse, loopback_ports, rewrite_ports
 from cardgen.model import Snippet
 from cardgen.sandbox import Program, Sandbox
 
+NO_SPACE = "no space left on device"
 KNOWN_CRATES = {"socket2": 'socket2 = { version = ">=0.4, <0.6", features = ["all"] }'}
 DEBIAN_REGISTRY = Path("/usr/share/cargo/registry")
 _NOT_CRATES = {"std", "core", "alloc", "crate", "self", "super"}
@@ -359,11 +361,17 @@ def _compile(units: list[RustUnit], cache: Cache, timeout: float, sandbox: Sandb
     name = f"snippets-{key}"
     if (binary := cache.file("bin", name)) is not None:
         return RustBuild(binary, {}, "cached")
-    work = cache.workdir("rust")
-    try:
-        return _build(units, source, line_map, crates, work, cache, name, timeout, sandbox)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    for attempt in range(2):
+        work = cache.workdir("rust")
+        try:
+            built = _build(units, source, line_map, crates, work, cache, name, timeout, sandbox)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if attempt == 0 and built.mode == "environment" and NO_SPACE in str(built.errors):
+            cache.degrade(OSError(errno.ENOSPC, "No space left on device"))
+            continue  # once more, in the private cache the warning names
+        return built
+    return built
 
 
 def _build(
@@ -427,7 +435,7 @@ def _built(ran, units, line_map, built: Path, timeout: float, cache: Cache, name
     if fin.returncode != 0 or not built.exists():
         text = fin.stdout if output == "stdout" else fin.stderr
         if "No space left on device" in fin.stderr + fin.stdout:
-            why = "no space left on device for the build"
+            why = f"{NO_SPACE} for the build"
             return RustBuild(None, {u.name: why for u in units}, "environment")
         errors = _diagnostics(text, line_map)
         if not errors:
@@ -440,5 +448,7 @@ def _built(ran, units, line_map, built: Path, timeout: float, cache: Cache, name
         stored = cache.store_file("bin", name, built)
     except OSError as exc:
         why = f"the compiled program could not be kept: {exc.strerror or exc}"
+        if exc.errno == errno.ENOSPC:
+            why = f"{NO_SPACE} to keep the compiled program"
         return RustBuild(None, {u.name: why for u in units}, "environment")
     return RustBuild(stored, {}, "")

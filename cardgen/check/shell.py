@@ -6,6 +6,7 @@ from __future__ import annotations
 import platform
 import re
 import shutil
+import time
 
 from cardgen.check.loopback import free_port, non_loopback
 from cardgen.check.model import FAIL, PASS, REFUSED, SKIP, CheckResult
@@ -62,6 +63,7 @@ def check_command(
         context.append(f"port {sheet_port} replaced by the loopback listener's port")
     from cardgen.sandbox import Program
 
+    started = time.monotonic()
     ran = sandbox.call(
         "cardgen.check.peers:run_peer",
         {"kind": "listener", "port": port, "timeout": timeout},
@@ -69,6 +71,7 @@ def check_command(
         timeout + 5,
     )
     base["isolation"] = sandbox.description
+    base["seconds"] = time.monotonic() - started
     fin = ran.finished
     verdict = Verdict.from_json(ran.value) if isinstance(ran.value, dict) else None
     transcript = [

@@ -93,9 +93,13 @@ class Sandbox:
     def refusal(self) -> str | None:
         """Why nothing may run: isolation is required and unavailable. None if all is well."""
         if self.require and not self.isolation.available:
-            reason = self.description.removeprefix(NONE_PREFIX)
-            return f"not run: isolation is required (--require-isolation), but {reason}"
+            return "not run: isolation is required (--require-isolation) and not available"
         return None
+
+    @property
+    def unavailable(self) -> str:
+        """Why there is no isolation here (empty when there is)."""
+        return self.description.removeprefix(NONE_PREFIX) if not self.isolation.available else ""
 
     def run(
         self,
