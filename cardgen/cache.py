@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -113,6 +114,16 @@ class Cache:
             f"warning: cache folder {was} cannot be used ({exc.strerror or exc}): "
             "going on without a cache"
         )
+
+    def ensure_room(self, needed: int) -> None:
+        """Go on in a private folder if the cache's file system has less than `needed` bytes
+        free (a build that runs out of space fails in ways that name no cause)."""
+        try:
+            free = shutil.disk_usage(self.folder("")).free
+        except OSError:
+            return
+        if free < needed:
+            self.degrade(OSError(errno.ENOSPC, f"only {free / (1024 * 1024):.1f} MB free"))
 
     def folder(self, kind: str) -> Path:
         path = self.root / kind

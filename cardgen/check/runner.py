@@ -272,11 +272,9 @@ def _rust_tasks(
             if build.mode == "environment":
                 reason = f"could not be built: {error or 'the build did not run'}"
             else:
-                where = (
-                    f"line {error}"
-                    if error
-                    else next(iter(build.errors.values()), "the build failed")
-                )
+                where = error or next(iter(build.errors.values()), "the build failed")
+                if where[:1].isdigit():
+                    where = f"line {where}"
                 reason = f"does not compile: {where}"
             done.append(
                 CheckResult(

@@ -25,6 +25,8 @@ from cardgen.model import Snippet
 from cardgen.sandbox import Program, Sandbox
 
 NO_SPACE = "no space left on device"
+BUILD_ROOM = 256 * 1024 * 1024
+"""Free space a build wants in the cache's file system, else it builds in a private one."""
 KNOWN_CRATES = {"socket2": 'socket2 = { version = ">=0.4, <0.6", features = ["all"] }'}
 DEBIAN_REGISTRY = Path("/usr/share/cargo/registry")
 _NOT_CRATES = {"std", "core", "alloc", "crate", "self", "super"}
@@ -361,6 +363,7 @@ def _compile(units: list[RustUnit], cache: Cache, timeout: float, sandbox: Sandb
     name = f"snippets-{key}"
     if (binary := cache.file("bin", name)) is not None:
         return RustBuild(binary, {}, "cached")
+    cache.ensure_room(BUILD_ROOM)
     for attempt in range(2):
         work = cache.workdir("rust")
         try:

@@ -49,10 +49,11 @@ def check_command(
             reason=f"contacts {', '.join(hosts)}, which is not loopback: not run",
         )
     tool = cmd.command.split()[0]
-    if shutil.which(tool) is None:
-        return CheckResult(
-            **base, status=SKIP, reason=f"needs `{tool}`, which is not installed here"
-        )
+    for needed in (tool, "bash"):
+        if shutil.which(needed) is None:
+            return CheckResult(
+                **base, status=SKIP, reason=f"needs `{needed}`, which is not installed here"
+            )
     if (refusal := sandbox.refusal) is not None:
         return CheckResult(**base, status=REFUSED, reason=refusal)
     port = free_port()

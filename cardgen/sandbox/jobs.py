@@ -152,6 +152,7 @@ class Sandbox:
             readable = list(program.readable) if program else []
             if program and program.cwd:
                 readable.append(Path(program.cwd))
+            readable += [Path(p) for p in job["path"].split(os.pathsep) if p.startswith("/")]
             argv = bwrap_argv(self.isolation, limits, readable, list(writable)) + host
         else:
             argv = host
