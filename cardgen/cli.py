@@ -252,7 +252,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.report:
         write_atomic(args.report, report.to_json(results, sandbox.description))
     if args.junit:
-        write_atomic(args.junit, report.to_junit(results))
+        write_atomic(args.junit, report.to_junit(results, sandbox.description))
     print(f"checks: {report.summary(results)}")
     return EXIT_FAILED if broken or any(r.failed for r in results) else EXIT_OK
 

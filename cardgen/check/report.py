@@ -23,7 +23,7 @@ def to_json(results: list[CheckResult], isolation: str = "") -> bytes:
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def to_junit(results: list[CheckResult]) -> bytes:
+def to_junit(results: list[CheckResult], isolation: str = "") -> bytes:
     suites = ET.Element("testsuites", name="cardgen check")
     by_path: dict[str, list[CheckResult]] = {}
     for r in results:
@@ -39,6 +39,9 @@ def to_junit(results: list[CheckResult]) -> bytes:
             skipped=str(counts.get(SKIP, 0)),
             errors="0",
         )
+        if isolation:
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", name="isolation", value=isolation)
         for r in group:
             case = ET.SubElement(
                 suite,

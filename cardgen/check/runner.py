@@ -12,9 +12,10 @@ current path and line.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,27 +77,30 @@ def check_sheets(
     """Check every snippet of the sheets (and, with `claims`, the claims of their tables)."""
     run = _Run(options, options.make_sandbox(), Cache(options.cache, read=options.use_cache))
     results: list[CheckResult] = []
-    tasks: list[Task] = []
-    with interruptible():
-        for sheet in sheets:
-            if claims:
-                from cardgen.claims import check_claims
 
-                results += check_claims(sheet, options.use_cache, run.sandbox, run.cache)
-            port = sheet_port([s.code for s in sheet.of_kind(Snippet)])
-            sheet_results, sheet_tasks = _plan(sheet, port, run)
-            results += sheet_results
-            tasks += sheet_tasks
-        for r in results:
+    def found(new: list[CheckResult]) -> None:
+        results.extend(new)
+        for result in new:
             if progress:
-                progress(r)
+                progress(result)
+
+    with interruptible():
         pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
+        futures: list[Future[list[CheckResult]]] = []
+
+        def submit(task: Callable[[], list[CheckResult]]) -> None:
+            futures.append(pool.submit(task))
+
         try:
-            for future in as_completed([pool.submit(task) for task in tasks]):
-                result = future.result()
-                results.append(result)
-                if progress:
-                    progress(result)
+            _prefetch_toolchains(sheets)
+            for sheet in sheets:
+                if claims:
+                    submit(lambda s=sheet: _claims(s, run))
+                port = sheet_port([s.code for s in sheet.of_kind(Snippet)])
+                # tasks start as soon as they are planned: the Rust build overlaps them
+                found(_plan(sheet, port, run, lambda t: submit(lambda: [t()])))
+            for future in as_completed(futures):
+                found(future.result())
         except BaseException:
             stop_all()  # every sandbox now, not after its timeout
             pool.shutdown(wait=True, cancel_futures=True)
@@ -104,6 +108,20 @@ def check_sheets(
         pool.shutdown()
     results.sort(key=lambda r: (r.path, r.line))
     return results
+
+
+def _claims(sheet: Sheet, run: _Run) -> list[CheckResult]:
+    from cardgen.claims import check_claims
+
+    return check_claims(sheet, run.options.use_cache, run.sandbox, run.cache)
+
+
+def _prefetch_toolchains(sheets: list[Sheet]) -> None:
+    """Ask rustc and cargo for their versions (part of every Rust result's key) while the
+    first sandboxes start, instead of before."""
+    if any(s.lang in RUST for sheet in sheets for s in sheet.of_kind(Snippet)):
+        for tool in ("rustc", "cargo"):
+            threading.Thread(target=fingerprint.tool_version, args=(tool,), daemon=True).start()
 
 
 def _base(snippet: Snippet, kind: str) -> dict[str, object]:
@@ -146,18 +164,20 @@ def _store(key: str, result: CheckResult, run: _Run) -> None:
     run.cache.write_json("results", key, data)
 
 
-def _plan(sheet: Sheet, port: int | None, run: _Run) -> tuple[list[CheckResult], list[Task]]:
-    """Results known without running (skips, refusals, cache hits, compile errors) and tasks."""
+def _plan(
+    sheet: Sheet, port: int | None, run: _Run, submit: Callable[[Task], None]
+) -> list[CheckResult]:
+    """Results known without running (skips, refusals, cache hits, compile errors); what must
+    run is handed to `submit` as soon as it is ready."""
     options = run.options
     done: list[CheckResult] = []
-    tasks: list[Task] = []
     units: list[tuple[rust.RustUnit, str]] = []
     refusal = run.sandbox.refusal
     for snippet in sheet.of_kind(Snippet):
         lang = snippet.lang
         if lang in SHELL_LANGS:
             for cmd in snippet.commands:
-                tasks.append(
+                submit(
                     lambda s=snippet, c=cmd: check_command(s, c, port, options.timeout, run.sandbox)
                 )
             continue
@@ -206,9 +226,10 @@ def _plan(sheet: Sheet, port: int | None, run: _Run) -> tuple[list[CheckResult],
             if isinstance(done_or_task, CheckResult):
                 done.append(done_or_task)
             else:
-                tasks.append(done_or_task)
-    tasks += _rust_tasks(units, port, run, done)
-    return done, tasks
+                submit(done_or_task)
+    for task in _rust_tasks(units, port, run, done):
+        submit(task)
+    return done
 
 
 def _python(snippet: Snippet, kind: str, port: int | None, run: _Run) -> CheckResult | Task:
