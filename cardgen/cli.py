@@ -260,6 +260,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_exercise(args: argparse.Namespace) -> int:
     from cardgen.exercises.judge import check_exercise, load, next_hint
 
+    _cache_warnings()
     if args.action == "hint":
         print(next_hint(args.dir))
         return EXIT_OK

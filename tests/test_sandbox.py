@@ -377,6 +377,30 @@ def test_the_sandbox_gives_up_every_capability_and_sees_only_loopback():
     assert out.rstrip().splitlines()[-2:] == ["/tmp/home", "/tmp/home"]
 
 
+@needs_sandbox
+def test_a_program_cannot_forge_the_sandbox_answer():
+    """It may scribble on bwrap's output, but the answer must carry a nonce it never saw,
+    and anything else on that channel fails the check."""
+    forge = (
+        "import json, os\n"
+        "fake = json.dumps({'nonce': 'guess', 'value': {'passed': True, 'reason': 'forged'}})\n"
+        "for pid in (1, os.getppid()):\n"
+        "    try:\n"
+        "        with open(f'/proc/{pid}/fd/1', 'w') as out:\n"
+        "            out.write('\\n' + fake + '\\n')\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    ran = Sandbox().call(
+        "cardgen.check.peers:run_peer",
+        {"kind": "program", "port": 1, "timeout": 5},
+        Program([sys.executable, "-c", forge]),
+        5,
+    )
+    assert ran.value is None
+    assert "the check was tampered with" in (ran.breach() or "")
+
+
 def test_without_the_sandbox_limits_still_hold_and_nothing_hangs(tmp_path):
     """No isolation (CARDGEN_SANDBOX=none): said once; the limits and the pipe watch still
     stop the daemon, the hog and the flood; static refusals still refuse."""

@@ -22,7 +22,7 @@ from cardgen.check import fixtures
 from cardgen.check.fingerprint import tool_version
 from cardgen.check.loopback import AddressUse, loopback_ports, rewrite_ports
 from cardgen.model import Snippet
-from cardgen.sandbox import Program, Sandbox
+from cardgen.sandbox import Contained, Program, Sandbox
 
 NO_SPACE = "no space left on device"
 BUILD_ROOM = 256 * 1024 * 1024
@@ -424,7 +424,16 @@ def _build(
     return _built(ran, units, line_map, built, timeout, cache, name, output="stderr")
 
 
-def _built(ran, units, line_map, built: Path, timeout: float, cache: Cache, name: str, output: str):
+def _built(
+    ran: Contained,
+    units: list[RustUnit],
+    line_map: list[tuple[str, int]],
+    built: Path,
+    timeout: float,
+    cache: Cache,
+    name: str,
+    output: str,
+) -> RustBuild:
     """The build's outcome: the binary stored in the cache, or the errors by unit."""
     fin = ran.finished
     problem = ran.error or ran.breach()

@@ -12,7 +12,7 @@ from cardgen.check.loopback import free_port, non_loopback
 from cardgen.check.model import FAIL, PASS, REFUSED, SKIP, CheckResult
 from cardgen.check.peers import Verdict
 from cardgen.model import ShellCommand, Snippet
-from cardgen.sandbox import Sandbox
+from cardgen.sandbox import Program, Sandbox
 
 STATE_TOOLS = ("ss", "netstat", "lsof")
 
@@ -62,8 +62,6 @@ def check_command(
     if sheet_port and re.search(rf"(?<!\d){sheet_port}(?!\d)", command):
         command = re.sub(rf"(?<!\d){sheet_port}(?!\d)", str(port), command)
         context.append(f"port {sheet_port} replaced by the loopback listener's port")
-    from cardgen.sandbox import Program
-
     started = time.monotonic()
     ran = sandbox.call(
         "cardgen.check.peers:run_peer",

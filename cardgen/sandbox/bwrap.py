@@ -1,8 +1,9 @@
 """The bubblewrap command line: the whole sandbox as one argument list.
 
 Own user, network (loopback only), PID, IPC and UTS namespaces; the system read-only; a
-private /tmp (holding the scratch folder that is HOME and the working directory) and
-/var/tmp; /proc of the sandbox's own PID and network namespaces; bwrap dies with cardgen.
+private /tmp (holding the scratch folder that is HOME and the working directory), /var/tmp
+and /dev/shm; /proc of the sandbox's own PID and network namespaces; bwrap dies with
+cardgen.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
 SCRATCH = "/tmp/home"
 """The scratch folder inside the sandbox: HOME and the working directory of programs."""
-PRIVATE = ("/tmp", "/var/tmp")
-"""Folders replaced by empty, private ones inside the sandbox."""
+PRIVATE = ("/tmp", "/var/tmp", "/dev/shm")
+"""Folders replaced by empty, private, sized ones inside the sandbox."""
 
 
 def namespace_args(isolation: Isolation) -> list[str]:

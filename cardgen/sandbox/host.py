@@ -135,7 +135,8 @@ def written(before: set[str]) -> list[str]:
 
 
 def _answer(out: dict) -> None:
-    sys.stdout.write(json.dumps(out))
+    """One line, written once every process the program started is gone."""
+    sys.stdout.write("\n" + json.dumps(out) + "\n")
     sys.stdout.flush()
 
 

@@ -172,13 +172,19 @@ def _read_answer(
 
     if fin.timed_out:
         return failed(f"the sandbox was still running after {bound:.0f} s and was stopped")
+    before, _, last = fin.stdout.rstrip("\n").rpartition("\n")
     try:
-        answer = json.loads(fin.stdout)
+        answer = json.loads(last)
         if not isinstance(answer, dict) or answer.get("nonce") != nonce:
             raise ValueError("not the sandbox's answer")
     except ValueError:
         tail = (fin.stderr.strip().splitlines() or [f"exit code {fin.returncode}"])[-1]
         return failed(f"the sandbox ended without an answer: {tail[:200]}")
+    if before.strip():  # the host writes nothing else: someone else wrote into its channel
+        return failed(
+            "something in the sandbox wrote into cardgen's own answer channel "
+            f"({before.strip()[:80]!r}): the check was tampered with"
+        )
     return Contained(
         answer.get("value"),
         [Finished.from_json(p) for p in answer.get("programs", [])],

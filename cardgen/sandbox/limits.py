@@ -28,7 +28,8 @@ class Limits:
     """Output captured from each stream (standard output, standard error); past it the
     program is stopped."""
     scratch_mb: int = 64
-    """Size of the private /tmp that holds the scratch folder (where bwrap can size it)."""
+    """Size of each private /tmp (which holds the scratch folder), /var/tmp and /dev/shm
+    (where bwrap can size a tmpfs)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
