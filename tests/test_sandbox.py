@@ -23,7 +23,7 @@ import pytest
 
 from cardgen.sandbox import Program, Sandbox, detect
 from cardgen.sandbox.limits import Limits
-from tests.conftest import ROOT, SEED
+from tests.conftest import FIXTURES, ROOT, SEED
 
 ISOLATION = detect()
 needs_sandbox = pytest.mark.skipif(
@@ -98,6 +98,13 @@ subprocess.Popen(["sleep", "313"], start_new_session=True)
 print("MARK daemon started")
 ```
 
+**Quiet daemon:**
+```python
+import subprocess
+subprocess.Popen(["sleep", "317"], start_new_session=True,
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+```
+
 **Fork loop:**
 ```python
 import os
@@ -135,6 +142,7 @@ EXPECTED = {
     "Writes to /tmp": f"it wrote files (/tmp/{MARK}-tmp.txt)",
     "Writes next to the sheet": "Read-only file system",
     "Detached daemon": "detached",
+    "Quiet daemon": "it left 1 detached process(es) running (sleep 317)",
     "Fork loop": "-process limit",
     "Memory hog in Python": "stopped at the 512 MB memory limit (MemoryError)",
     "Memory hog in Rust": "stopped at the 512 MB memory limit (memory allocation of",
@@ -299,7 +307,7 @@ def test_escapes_fail_with_their_reason_and_leave_nothing(tmp_path, request):
     assert sorted(p.name for p in sheet.parent.iterdir()) == ["escapes.md"]
     assert list((tmp_path / "home").iterdir()) == []
     assert not Path(f"/tmp/{MARK}-tmp.txt").exists()
-    assert processes_matching("sleep 313", str(tmp_path / "cache")) == []
+    assert processes_matching("sleep 313", "sleep 317", str(tmp_path / "cache")) == []
     if trap:
         assert trap.seen() == []  # no connection, no datagram ever arrived at 192.0.2.1
 
@@ -409,6 +417,9 @@ def test_without_the_sandbox_limits_still_hold_and_nothing_hangs(tmp_path):
     sheet.write_text(
         "# Fallback\n\n**Detached daemon:**\n```python\nimport subprocess\n"
         'subprocess.Popen(["sleep", "314"], start_new_session=True)\n```\n\n'
+        "**Quiet daemon:**\n```python\nimport subprocess\n"
+        'subprocess.Popen(["sleep", "316"], start_new_session=True,\n'
+        "    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n```\n\n"
         "**Memory hog in Python:**\n```python\nhog = bytearray(4 * 1024 ** 3)\n```\n\n"
         "**A flood of output:**\n```python\nimport sys\nfor _ in range(100):\n"
         '    sys.stdout.write("x" * (1 << 20))\n```\n\n'
@@ -420,12 +431,41 @@ def test_without_the_sandbox_limits_still_hold_and_nothing_hangs(tmp_path):
     checks = {c["label"]: c for c in report["checks"]}
     assert checks["Detached daemon"]["status"] == "FAIL"
     assert "sleep 314" in checks["Detached daemon"]["reason"]
+    assert checks["Quiet daemon"]["status"] == "FAIL"
+    assert "detached process(es) running (sleep 316)" in checks["Quiet daemon"]["reason"]
     assert "memory limit" in checks["Memory hog in Python"]["reason"]
     assert "output limit" in checks["A flood of output"]["reason"]
     assert checks["Refused"]["status"] == "REFUSED"
     ran = [c for c in report["checks"] if c["status"] != "REFUSED"]
     assert {c["isolation"] for c in ran} == {"none: turned off (CARDGEN_SANDBOX=none)"}
-    assert processes_matching("sleep 314") == []
+    assert processes_matching("sleep 314", "sleep 316") == []
+
+
+@pytest.mark.parametrize("why", ["no bwrap", "no user namespaces"])
+def test_where_there_is_no_sandbox_it_says_why_once(tmp_path, why):
+    """Two real ways to have no sandbox: bwrap missing from PATH, and a process that may not
+    make user namespaces (here: cardgen itself run inside bwrap --disable-userns)."""
+    from tests.test_cache import path_without
+
+    sheet = tmp_path / "sheets" / "py.md"
+    sheet.parent.mkdir()
+    shutil.copy(FIXTURES / "sheets" / "python-sockets.md", sheet)
+    if why == "no bwrap":
+        env, prefix = {"PATH": path_without(tmp_path, "bwrap")}, None
+        expected = "none: bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)"
+    else:
+        if not ISOLATION.available or not ISOLATION.no_nested_userns:
+            pytest.skip("needs a bwrap that can forbid user namespaces (0.8 and later)")
+        env = {}
+        prefix = [ISOLATION.bwrap or "bwrap", "--unshare-user", "--disable-userns"]
+        prefix += ["--bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--"]
+        expected = "none: bwrap cannot create its namespaces here (bwrap: "
+    done, report = cardgen_check(sheet, tmp_path, env=env, prefix=prefix)
+    assert done.returncode == 0, done.stderr
+    assert report["isolation"].startswith(expected), report["isolation"]
+    assert done.stderr.count("warning: snippets run without a sandbox") == 1
+    assert {c["isolation"] for c in report["checks"]} == {report["isolation"]}
+    assert {c["status"] for c in report["checks"]} == {"PASS"}
 
 
 def test_require_isolation_refuses_to_run_anything(tmp_path):

@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -34,6 +35,7 @@ FUNCTIONS = {
 }
 """What a job may run: nothing but these."""
 MAX_LISTED = 2000
+MARKER = "CARDGEN_RUN"
 
 
 def run_program(launch, timeout: float) -> dict:
@@ -54,6 +56,9 @@ class Launcher:
         self.scratch = scratch
         self.path = path
         self.started: list[Started] = []
+        self.marker = secrets.token_hex(8)
+        """In the environment of the program and whatever it starts (unless they drop it),
+        to find what it left running where there is no PID namespace."""
 
     def __call__(self) -> Started:
         if self.program is None:
@@ -65,6 +70,7 @@ class Launcher:
             "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1",
             **self.program.get("env", {}),
+            MARKER: self.marker,
         }
         started = Started(
             self.program["argv"],
@@ -114,6 +120,27 @@ def left_behind(program_groups: set[int]) -> list[str]:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
     return detached
+
+
+def marked_left_behind(marker: str) -> list[str]:
+    """Without a PID namespace: kill the processes that still carry this run's marker in
+    their environment; return their command lines."""
+    from cardgen.sandbox.process import command_line
+
+    needle = f"{MARKER}={marker}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+        except OSError:
+            continue
+        found.append(command_line(int(entry.name)))
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(int(entry.name), signal.SIGKILL)
+    return sorted(set(found))
 
 
 def _listing() -> set[str]:
@@ -188,6 +215,7 @@ def main() -> None:
         if job.get("watch_files"):
             answer["files"] = written(before)
     else:
+        answer["leftovers"] = marked_left_behind(launch.marker)
         shutil.rmtree(scratch, ignore_errors=True)
     _answer(answer)
 
