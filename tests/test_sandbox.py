@@ -468,6 +468,28 @@ def test_where_there_is_no_sandbox_it_says_why_once(tmp_path, why):
     assert {c["status"] for c in report["checks"]} == {"PASS"}
 
 
+def test_limits_come_from_the_config(tmp_path):
+    """`limit_*` keys in cardgen.toml: a CPU burner and a big file stop at them, by name."""
+    sheet = tmp_path / "sheets" / "limits.md"
+    sheet.parent.mkdir()
+    sheet.write_text(
+        "# Limits\n\n**Burns CPU:**\n```python\nwhile True:\n    pass\n```\n\n"
+        "**Writes a big file:**\n```python\nwith open('big.bin', 'wb') as f:\n"
+        "    f.write(b'x' * (3 << 20))\n```\n"
+    )
+    (sheet.parent / "cardgen.toml").write_text("limit_cpu_seconds = 1\nlimit_file_size_mb = 2\n")
+    done, report = cardgen_check(sheet, tmp_path)
+    checks = {c["label"]: c for c in report["checks"]}
+    assert checks["Burns CPU"]["status"] == "FAIL"
+    assert checks["Burns CPU"]["reason"] == "stopped at the 1 s CPU time limit"
+    assert checks["Writes a big file"]["reason"] == (
+        "stopped at the 2 MB file size limit (OSError: [Errno 27] File too large)"
+    )
+    (sheet.parent / "cardgen.toml").write_text("limit_memory_mb = 0\n")
+    done, _ = cardgen_check(sheet, tmp_path)
+    assert done.returncode == 2 and "limit_memory_mb must be a number of at least 1" in done.stderr
+
+
 def test_require_isolation_refuses_to_run_anything(tmp_path):
     sheet = tmp_path / "sheets" / "seed.md"
     sheet.parent.mkdir()

@@ -6,6 +6,7 @@ sandbox's entry point), so the loopback they share is the snippet's only network
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -48,6 +49,8 @@ class Verdict:
 def _exit_note(fin: Finished) -> str:
     if fin.timed_out:
         return f"it was still running after {fin.seconds:.0f}s and was stopped"
+    if fin.signal is not None:
+        return f"it was killed by {signal.Signals(fin.signal).name}"
     err = [line for line in fin.stderr.strip().splitlines() if line.strip()]
     tail = f": {err[-1].replace('CARDGEN_ERROR ', '')}" if err else ""
     return f"it exited with code {fin.returncode}{tail}"

@@ -27,6 +27,8 @@ _PROCESSES = re.compile(
 )
 _EAGAIN = re.compile(r"Resource temporarily unavailable|Errno 11|os error 11")
 _READ_ONLY = re.compile(r"Read-only file system|os error 30|Errno 30|EROFS")
+_TOO_LARGE = re.compile(r"File too large|os error 27|Errno 27|EFBIG")
+"""What a program that ignores SIGXFSZ (Python does) sees at the file size limit."""
 
 
 def _line(pattern: re.Pattern[str], text: str) -> str | None:
@@ -48,6 +50,8 @@ def breach(contained: Contained) -> str | None:
             return f"stopped at the {limits.cpu_seconds:g} s CPU time limit"
         if fin.signal == signal.SIGXFSZ:
             return f"stopped at the {limits.file_size_mb} MB file size limit"
+        if (line := _line(_TOO_LARGE, text)) is not None:
+            return f"stopped at the {limits.file_size_mb} MB file size limit ({line})"
         bound = contained.process_limit or limits.processes
         crowded = fin.group_size >= min(bound, PID_MAX_FLOOR) * 3 // 4
         many = "fork" in text or "spawn" in text or fin.group_size >= 8

@@ -56,8 +56,12 @@ class Limits:
         for which, value in wanted:
             _, hard = resource.getrlimit(which)
             soft = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            # CPU: SIGXCPU at the soft limit (a reason cardgen can name), SIGKILL a second on
+            new_hard = soft + 1 if which == resource.RLIMIT_CPU else soft
+            if hard != resource.RLIM_INFINITY:
+                new_hard = min(new_hard, hard)
             try:
-                resource.setrlimit(which, (soft, soft))
+                resource.setrlimit(which, (soft, new_hard))
             except (ValueError, OSError):
                 resource.setrlimit(which, (soft, hard))
 
