@@ -285,12 +285,14 @@ def bench_sandbox(rows: list[tuple[str, str, str, str]]) -> None:
         )
         rows.append((f"… warm, {label}", f"{warm:.2f} s", "—", "median of 5"))
     (cold_in, warm_in), (cold_out, warm_out) = measured.values()
+    load = os.getloadavg()[0]
     rows.append(
         (
             "Sandbox: its cost on the seed",
             f"{cold_in - cold_out:+.2f} s cold, {warm_in - warm_out:+.2f} s warm",
             "—",
-            f"{cold_in / cold_out:.2f}× cold, {warm_in / warm_out:.2f}× warm",
+            f"{cold_in / cold_out:.2f}× cold, {warm_in / warm_out:.2f}× warm; load average"
+            f" {load:.1f} on {os.cpu_count()} cores when measured",
         )
     )
     one = subprocess.run(
