@@ -6,6 +6,7 @@ sandbox's entry point), so the loopback they share is the snippet's only network
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import threading
@@ -54,6 +55,14 @@ def _exit_note(fin: Finished) -> str:
     err = [line for line in fin.stderr.strip().splitlines() if line.strip()]
     tail = f": {err[-1].replace('CARDGEN_ERROR ', '')}" if err else ""
     return f"it exited with code {fin.returncode}{tail}"
+
+
+def _close_listener(sock: socket.socket) -> None:
+    """Close a listening socket and wake the thread blocked in its accept() (on Linux a
+    plain close does not)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
 
 
 def listener_accept_queue(port: int) -> int | None:
@@ -156,7 +165,7 @@ def tcp_client(launch: Launch, port: int, timeout: float) -> Verdict:
         with launch() as proc:
             fin = proc.wait(timeout)
     finally:
-        listener.close()
+        _close_listener(listener)
         thread.join(3)
     if not connected.is_set():
         return Verdict(
@@ -327,7 +336,7 @@ def socket_state(launch: Launch, port: int, timeout: float, want: str) -> Verdic
                 break  # it ended, and no connection is even waiting to be accepted
             time.sleep(0.01)
         fin = proc.stop()
-    sock.close()
+    _close_listener(sock)
     thread.join(2)
     if watch is None:
         return Verdict(False, "your program never connected to the checker's server", log, fin)
