@@ -286,12 +286,11 @@ def _run_checks(
     outcomes: list[SheetOutcome], options: BuildOptions, progress: Callable[[str], None] | None
 ) -> None:
     from cardgen.check.runner import CheckOptions, check_sheets
+    from cardgen.sandbox import Limits
 
     if not outcomes:
         return
     by_path = {o.path: o for o in outcomes}
-    from cardgen.sandbox import Limits
-
     check_options = CheckOptions(
         jobs=options.jobs,
         timeout=options.check_timeout,
