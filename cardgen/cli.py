@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardgen import __version__
 from cardgen.errors import (
@@ -18,6 +19,9 @@ from cardgen.errors import (
     ConfigError,
     InputError,
 )
+
+if TYPE_CHECKING:
+    from cardgen.sandbox import Sandbox
 
 
 def _add_build_options(cmd: argparse.ArgumentParser) -> None:
@@ -360,7 +364,7 @@ def _cache_warnings(show: Callable[[str], None] | None = None) -> None:
     cache.ensure_usable()
 
 
-def _say_isolation(sandbox) -> None:
+def _say_isolation(sandbox: Sandbox) -> None:
     """Say once, plainly, when snippets will run without the sandbox (or not at all)."""
     if sandbox.refusal:
         print(
