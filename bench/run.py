@@ -11,6 +11,7 @@ set of any one process of the run (`getrusage(RUSAGE_CHILDREN)`).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -257,11 +258,78 @@ def bench_check(rows: list[tuple[str, str, str, str]]) -> None:
     shutil.rmtree(cache, ignore_errors=True)
 
 
+def bench_sandbox(rows: list[tuple[str, str, str, str]]) -> None:
+    """The sandbox's cost: the seed's `cardgen check`, cold (empty cache, every time) and
+    warm, with the sandbox and without it (`CARDGEN_SANDBOX=none`), and one empty sandbox."""
+    work = Path(tempfile.mkdtemp(prefix="cg-sandbox-"))
+    sheet = work / "ch02-sockets.md"
+    shutil.copy(SEED, sheet)
+    report = work / "r.json"
+    argv = [PY, "-m", "cardgen", "check", "-q", "--report", str(report), str(sheet)]
+    measured: dict[str, tuple[float, float]] = {}
+    for label, extra in (("with the sandbox", {}), ("without it", {"CARDGEN_SANDBOX": "none"})):
+        cache = work / f"cache-{len(measured)}"
+        env = {"CARDGEN_CACHE_DIR": str(cache), **extra}
+        cold = median_of(3, argv, setup=lambda c=cache: shutil.rmtree(c, True), env=env)
+        warm = median_of(5, argv, env=env)
+        isolation = json.loads(report.read_text())["isolation"]
+        measured[label] = (cold, warm)
+        rows.append(
+            (
+                f"Sandbox: `cardgen check` of the seed, cold, {label}",
+                f"{cold:.2f} s",
+                "—",
+                f"isolation `{isolation}`; median of 3, each from an empty cache (cargo builds"
+                " socket2 every time)",
+            )
+        )
+        rows.append((f"… warm, {label}", f"{warm:.2f} s", "—", "median of 5"))
+    (cold_in, warm_in), (cold_out, warm_out) = measured.values()
+    load = os.getloadavg()[0]
+    rows.append(
+        (
+            "Sandbox: its cost on the seed",
+            f"{cold_in - cold_out:+.2f} s cold, {warm_in - warm_out:+.2f} s warm",
+            "—",
+            f"{cold_in / cold_out:.2f}× cold, {warm_in / warm_out:.2f}× warm; load average"
+            f" {load:.1f} on {os.cpu_count()} cores when measured",
+        )
+    )
+    one = subprocess.run(
+        [
+            PY,
+            "-c",
+            "import statistics, time\n"
+            "from cardgen.sandbox import Program, Sandbox\n"
+            "box = Sandbox(); samples = []\n"
+            "for _ in range(21):\n"
+            "    start = time.perf_counter(); box.run(Program(['true']), 10)\n"
+            "    samples.append(time.perf_counter() - start)\n"
+            "print(statistics.median(samples), box.description)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.split(" ", 1)
+    rows.append(
+        (
+            "Sandbox: one empty job (`true`), started and answered",
+            f"{float(one[0]) * 1000:.0f} ms",
+            "—",
+            f"median of 21; `{one[1].strip()}`: bwrap, then cardgen's Python inside, which runs "
+            "the peer",
+        )
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def bench_rust_merge(rows: list[tuple[str, str, str, str]]) -> None:
     sys.path.insert(0, str(ROOT))
+    from cardgen.cache import Cache
     from cardgen.check import rust
     from cardgen.model import Snippet
     from cardgen.parse import parse_file
+    from cardgen.sandbox import Sandbox
 
     snippets = [
         s for s in parse_file(SEED).of_kind(Snippet) if s.lang == "rust" and "socket2" not in s.code
@@ -271,7 +339,7 @@ def bench_rust_merge(rows: list[tuple[str, str, str, str]]) -> None:
     def compile_once(group) -> float:
         cache = Path(tempfile.mkdtemp(prefix="cg-rust-"))
         start = time.perf_counter()
-        built = rust.compile_units(group, cache, 600)
+        built = rust.compile_units(group, Cache(cache), 600, Sandbox())  # both in the sandbox
         seconds = time.perf_counter() - start
         shutil.rmtree(cache, ignore_errors=True)
         assert built.binary, built.errors
@@ -300,6 +368,7 @@ def main() -> int:
     bench_seed(rows)
     bench_many(rows, (50, 200) if args.quick else (200, 1000))
     bench_check(rows)
+    bench_sandbox(rows)
     bench_rust_merge(rows)
     table = ["| measurement | result | target | notes |", "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
@@ -333,6 +402,25 @@ as a user or a CI step sees them; medians of several fresh processes where it sa
 - **Memory with the sheet count.** Each sheet's files are written as soon as the sheet is
   built and then let go; what still grows is each sheet's entry in `report.json` and the
   build state (about 16 KB a sheet: 41 MiB at 200 sheets, 54 MiB at 1,000).
+
+## The sandbox's cost
+
+Every snippet, its build, each shell command and the claim scenarios run in a sandbox of
+their own (bubblewrap, then cardgen's Python inside it, which plays the peer): the "Sandbox"
+rows above compare the seed's check with it and without it (`CARDGEN_SANDBOX=none`, where the
+same jobs run in a plain subprocess with the limits only). A warm check still runs the shell
+commands (three sandboxes on the seed), and a cold one also the claim scenarios (one), the
+Rust build (one) and the four snippets (four). A cold check runs the claim scenarios, the
+shell commands and the Python snippets while the Rust snippets compile.
+
+- **Warm check against 0.3 s.** Before the sandbox, a warm check ran the seed's three shell
+  commands in cardgen's own process (0.19 s in all). Each now runs in a job of its own, with
+  its listener beside it: in the sandbox, or, without one, in a plain subprocess that
+  applies the limits and watches for detached processes. On this machine starting that
+  job's Python alone takes about 40 to 70 ms, so three jobs on two workers cost about
+  0.2 s; bubblewrap itself adds little (compare the warm rows with and without it). Shell
+  commands are not cached on purpose: what they print depends on the system's tools and
+  files, which no cache key can fully name.
 """)
         print(f"\nwritten to {doc}")
     return 0

@@ -40,6 +40,9 @@ class BuildOptions:
     quiz_questions: int = 40
     check_timeout: float = 10.0
     compile_timeout: float = 600.0
+    require_isolation: bool = False
+    limits: dict[str, float] = field(default_factory=dict)
+    """Sandbox limits (`cardgen.sandbox.Limits` fields); empty for the defaults."""
 
     def fingerprint(self) -> str:
         return repr(
@@ -96,9 +99,8 @@ class SheetOutcome:
 def _stable_check(check: CheckResult) -> dict[str, object]:
     """A check result without what changes from run to run (ports, timings, cache hits)."""
     data = check.to_json()
-    return {
-        k: data[k] for k in ("path", "line", "lang", "kind", "label", "status", "reason", "context")
-    }
+    keys = ("path", "line", "lang", "kind", "label", "status", "reason", "context", "isolation")
+    return {k: data[k] for k in keys}
 
 
 SheetRenderer = Callable[[Sheet, QuestionBank, BuildOptions, SheetOutcome], None]
@@ -137,11 +139,15 @@ def sheet_digest(path: Path, options: BuildOptions) -> str:
     ).hexdigest()[:24]
 
 
-def with_claims(sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome) -> QuestionBank:
+def with_claims(
+    sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome, options: BuildOptions
+) -> QuestionBank:
     """Reproduce the sheet's claims on loopback; mark the questions whose fact was reproduced."""
     from cardgen.claims import check_claims, mark_verified
+    from cardgen.sandbox import Limits, Sandbox
 
-    results = check_claims(sheet)
+    sandbox = Sandbox(Limits.from_json(options.limits), options.require_isolation)
+    results = check_claims(sheet, sandbox=sandbox)
     outcome.checks.extend(results)
     bank.questions = mark_verified(bank.questions, results)
     return bank
@@ -153,7 +159,7 @@ def build_sheet(path: Path, options: BuildOptions) -> SheetOutcome:
         sheet = outcome.sheet = parse_file(path)
         bank, bank_warnings = build_bank(sheet)
         if options.check:
-            bank = with_claims(sheet, bank, outcome)
+            bank = with_claims(sheet, bank, outcome, options)
         outcome.warnings.extend(sheet.warnings)
         outcome.warnings.extend(bank_warnings)
         for render in sheet_renderers(options):
@@ -285,12 +291,17 @@ def _run_checks(
     outcomes: list[SheetOutcome], options: BuildOptions, progress: Callable[[str], None] | None
 ) -> None:
     from cardgen.check.runner import CheckOptions, check_sheets
+    from cardgen.sandbox import Limits
 
     if not outcomes:
         return
     by_path = {o.path: o for o in outcomes}
     check_options = CheckOptions(
-        jobs=options.jobs, timeout=options.check_timeout, compile_timeout=options.compile_timeout
+        jobs=options.jobs,
+        timeout=options.check_timeout,
+        compile_timeout=options.compile_timeout,
+        require_isolation=options.require_isolation,
+        limits=Limits.from_json(options.limits),
     )
 
     def show(result: CheckResult) -> None:

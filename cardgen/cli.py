@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardgen import __version__
 from cardgen.errors import (
@@ -18,6 +19,9 @@ from cardgen.errors import (
     ConfigError,
     InputError,
 )
+
+if TYPE_CHECKING:
+    from cardgen.sandbox import Sandbox
 
 
 def _add_build_options(cmd: argparse.ArgumentParser) -> None:
@@ -44,6 +48,11 @@ def _add_build_options(cmd: argparse.ArgumentParser) -> None:
         "--seed", type=int, metavar="N", help="seed for quiz selection and order (default: 0)"
     )
     cmd.add_argument("--strict", action="store_true", help="treat warnings as failures")
+    cmd.add_argument(
+        "--require-isolation",
+        action="store_true",
+        help="refuse to run snippets and claims where the sandbox (bubblewrap) is not available",
+    )
     cmd.add_argument(
         "--jobs",
         type=int,
@@ -123,6 +132,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--no-cache", action="store_true", help="run everything again, ignoring cached passes"
+    )
+    check.add_argument(
+        "--require-isolation",
+        action="store_true",
+        help="refuse to run anything where the sandbox (bubblewrap) is not available",
     )
     check.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     check.set_defaults(run=run_check)
@@ -247,12 +261,19 @@ def run_quiz(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from cardgen.check import report
     from cardgen.check.runner import CheckOptions, check_sheets
+    from cardgen.config import load_config
     from cardgen.files import find_sheets, write_atomic
     from cardgen.parse import parse_file
+    from cardgen.sandbox import Limits, Sandbox
 
     if args.jobs < 1:
         print("error: --jobs takes a number of 1 or more", file=sys.stderr)
         return EXIT_USAGE
+    config = load_config()
+    _cache_warnings()
+    required = args.require_isolation or config.require_isolation
+    sandbox = Sandbox(Limits.from_config(config), required)
+    _say_isolation(sandbox)
     sheets = []
     broken = 0
     for path in find_sheets(args.paths or [Path("content")]):
@@ -268,12 +289,14 @@ def run_check(args: argparse.Namespace) -> int:
         if result.failed or not args.quiet:
             print(result.line_text(), file=sys.stderr if result.failed else sys.stdout)
 
-    options = CheckOptions(jobs=args.jobs, timeout=args.timeout, use_cache=not args.no_cache)
+    options = CheckOptions(
+        jobs=args.jobs, timeout=args.timeout, use_cache=not args.no_cache, sandbox=sandbox
+    )
     results = check_sheets(sheets, options, progress=show)
     if args.report:
-        write_atomic(args.report, report.to_json(results))
+        write_atomic(args.report, report.to_json(results, sandbox.description))
     if args.junit:
-        write_atomic(args.junit, report.to_junit(results))
+        write_atomic(args.junit, report.to_junit(results, sandbox.description))
     print(f"checks: {report.summary(results)}")
     return EXIT_FAILED if broken or any(r.failed for r in results) else EXIT_OK
 
@@ -281,6 +304,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_exercise(args: argparse.Namespace) -> int:
     from cardgen.exercises.judge import check_exercise, load, next_hint
 
+    _cache_warnings()
     if args.action == "hint":
         print(next_hint(args.dir))
         return EXIT_OK
@@ -298,6 +322,7 @@ def build_options(args: argparse.Namespace):
     """The config file's settings, with the command line's flags on top."""
     from cardgen.build import BuildOptions
     from cardgen.config import config_from_table, load_config
+    from cardgen.sandbox import Limits
 
     if args.config:
         import tomllib
@@ -325,6 +350,8 @@ def build_options(args: argparse.Namespace):
         quiz_questions=config.quiz_questions,
         check_timeout=config.check_timeout,
         compile_timeout=config.compile_timeout,
+        require_isolation=config.require_isolation or args.require_isolation,
+        limits=Limits.from_config(config).to_json(),
     )
     return options, (args.paths or config.content)
 
@@ -336,6 +363,11 @@ def run_build(args: argparse.Namespace) -> int:
 
     console = Console(args.quiet)
     options, paths = build_options(args)
+    _cache_warnings(console.problem)
+    if options.check:
+        from cardgen.sandbox import Limits, Sandbox
+
+        _say_isolation(Sandbox(Limits.from_json(options.limits), options.require_isolation))
     result = build(paths, options, progress=console.progress)
     for outcome in result.outcomes:
         for warning in outcome.warnings:
@@ -362,6 +394,30 @@ def run_build(args: argparse.Namespace) -> int:
     if result.failed or result.failed_checks or (options.strict and result.warning_count):
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _cache_warnings(show: Callable[[str], None] | None = None) -> None:
+    """Show the one warning a run gives when the cache cannot be used, and go on without."""
+    from cardgen import cache
+
+    cache.on_warning = show or (lambda message: print(message, file=sys.stderr, flush=True))
+    cache.ensure_usable()
+
+
+def _say_isolation(sandbox: Sandbox) -> None:
+    """Say once, plainly, when snippets will run without the sandbox (or not at all)."""
+    if sandbox.refusal:
+        print(
+            "error: isolation is required (--require-isolation), but there is none: "
+            f"{sandbox.unavailable}; nothing is run",
+            file=sys.stderr,
+        )
+    elif not sandbox.isolation.available:
+        print(
+            f"warning: snippets run without a sandbox ({sandbox.description}): only the "
+            "address scan keeps them on loopback (use --require-isolation to refuse instead)",
+            file=sys.stderr,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,6 +29,14 @@ class Config:
     compile_timeout: float = 600.0
     jobs: int = 2
     strict: bool = False
+    require_isolation: bool = False
+    """Refuse to run snippets, claims and builds where the sandbox is not available."""
+    limit_memory_mb: int = 512
+    limit_processes: int = 64
+    limit_cpu_seconds: float = 10.0
+    limit_file_size_mb: int = 16
+    limit_output_kb: int = 1024
+    limit_scratch_mb: int = 64
     source: str | None = None
     """The file the configuration came from, if any."""
 
@@ -46,6 +54,13 @@ _TYPES: dict[str, type] = {
     "compile_timeout": float,
     "jobs": int,
     "strict": bool,
+    "require_isolation": bool,
+    "limit_memory_mb": int,
+    "limit_processes": int,
+    "limit_cpu_seconds": float,
+    "limit_file_size_mb": int,
+    "limit_output_kb": int,
+    "limit_scratch_mb": int,
 }
 
 

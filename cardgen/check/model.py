@@ -25,6 +25,9 @@ class CheckResult:
     mode: str = ""
     """How it was compiled: `merged`, `per-snippet`, `cached`, `interpreted`."""
     seconds: float = 0.0
+    isolation: str = ""
+    """What contained it when it ran (`bubblewrap 0.8.0`, or `none: <why>`); empty when
+    nothing ran (skipped, refused)."""
 
     @property
     def failed(self) -> bool:
@@ -50,6 +53,7 @@ class CheckResult:
             "transcript": self.transcript,
             "mode": self.mode,
             "seconds": round(self.seconds, 3),
+            "isolation": self.isolation,
         }
 
     @classmethod

@@ -1,8 +1,13 @@
 """Loopback peers: the other end of a snippet's socket. Each starts the snippet (through
-`launch`), does its part of the exchange, and judges by what it saw."""
+`launch`), does its part of the exchange, and judges by what it saw.
+
+They run inside the sandbox, in the snippet's own network namespace (`run_peer` is the
+sandbox's entry point), so the loopback they share is the snippet's only network."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
 import threading
 import time
@@ -10,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cardgen.check import tcpstates
-from cardgen.check.process import Finished, Started
+from cardgen.sandbox.process import Finished, Started
 
 PAYLOAD = b"Hello from the cardgen peer\n"
 Launch = Callable[[], Started]
@@ -23,13 +28,41 @@ class Verdict:
     transcript: list[str] = field(default_factory=list)
     finished: Finished | None = None
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "passed": self.passed,
+            "reason": self.reason,
+            "transcript": self.transcript,
+            "finished": self.finished.to_json() if self.finished else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Verdict:
+        fin = data.get("finished")
+        return cls(
+            bool(data["passed"]),
+            str(data["reason"]),
+            list(data.get("transcript", [])),
+            Finished.from_json(fin) if fin else None,
+        )
+
 
 def _exit_note(fin: Finished) -> str:
     if fin.timed_out:
         return f"it was still running after {fin.seconds:.0f}s and was stopped"
+    if fin.signal is not None:
+        return f"it was killed by {signal.Signals(fin.signal).name}"
     err = [line for line in fin.stderr.strip().splitlines() if line.strip()]
     tail = f": {err[-1].replace('CARDGEN_ERROR ', '')}" if err else ""
     return f"it exited with code {fin.returncode}{tail}"
+
+
+def _close_listener(sock: socket.socket) -> None:
+    """Close a listening socket and wake the thread blocked in its accept() (on Linux a
+    plain close does not)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
 
 
 def listener_accept_queue(port: int) -> int | None:
@@ -132,7 +165,7 @@ def tcp_client(launch: Launch, port: int, timeout: float) -> Verdict:
         with launch() as proc:
             fin = proc.wait(timeout)
     finally:
-        listener.close()
+        _close_listener(listener)
         thread.join(3)
     if not connected.is_set():
         return Verdict(
@@ -240,3 +273,91 @@ def program(launch: Launch, timeout: float) -> Verdict:
     if fin.returncode != 0:
         return Verdict(False, _exit_note(fin), log, fin)
     return Verdict(True, "ran to completion", log, fin)
+
+
+def listener(launch: Launch, port: int, timeout: float) -> Verdict:
+    """Hold a listener on the port while the program (a shell command) runs to its end."""
+    log = [f"listener on 127.0.0.1:{port}"]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen(1)
+        with launch() as proc:
+            fin = proc.wait(timeout)
+    return Verdict(fin.returncode == 0, _exit_note(fin), log, fin)
+
+
+def socket_state(launch: Launch, port: int, timeout: float, want: str) -> Verdict:
+    """Serve one connection and watch the program's socket until it reaches `want`
+    (CLOSE_WAIT, held half a second, or TIME_WAIT)."""
+    if not tcpstates.available():
+        return Verdict(False, "socket states can only be observed on Linux (/proc/net/tcp)")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(1)
+    sock.settimeout(timeout)
+    peer: dict[str, int] = {}
+    accepted = threading.Event()
+    log: list[str] = []
+
+    def serve() -> None:
+        try:
+            conn, addr = sock.accept()
+        except OSError:
+            return
+        peer["port"] = addr[1]
+        accepted.set()
+        log.append(f"accepted your connection from port {addr[1]}")
+        with conn:
+            conn.settimeout(0.4 if want == "CLOSE_WAIT" else 1.5)
+            try:
+                while conn.recv(1024):
+                    pass
+                log.append("your side closed first (the checker read end of stream)")
+            except OSError:
+                log.append("the checker closed its side first")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    watch = None
+    with launch() as proc:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if watch is None and "port" in peer:
+                watch = tcpstates.StateWatch(peer["port"], port)
+            if watch is not None:
+                state = watch.sample()
+                if state == want and (want != "CLOSE_WAIT" or watch.held() > 0.5):
+                    break
+                if state == "CLOSED" and not proc.running():
+                    break  # gone for good: a socket in TIME_WAIT outlives its program
+            elif not proc.running() and not accepted.wait(1.0):
+                break  # it ended, and no connection is even waiting to be accepted
+            time.sleep(0.01)
+        fin = proc.stop()
+    _close_listener(sock)
+    thread.join(2)
+    if watch is None:
+        return Verdict(False, "your program never connected to the checker's server", log, fin)
+    log.append(f"your socket: {watch.path()}")
+    if want in watch.history:
+        return Verdict(True, f"your socket reached {want}", log, fin)
+    return Verdict(False, f"your socket went {watch.path()}; expected {want}", log, fin)
+
+
+PEERS = {
+    "tcp_server": tcp_server,
+    "tcp_client": tcp_client,
+    "udp_echo": udp_echo,
+    "udp_client": udp_client,
+    "socket_options": socket_options,
+    "program": lambda launch, port, timeout: program(launch, timeout),
+    "listener": listener,
+    "socket_state": socket_state,
+}
+
+
+def run_peer(launch: Launch, kind: str, port: int, timeout: float, **extra: object) -> dict:
+    """The sandbox's entry point: play the peer of `kind` for the program, return the verdict."""
+    return PEERS[kind](launch, port, timeout, **extra).to_json()

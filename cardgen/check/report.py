@@ -14,15 +14,16 @@ def summary(results: list[CheckResult]) -> str:
     return ", ".join(f"{counts.get(s, 0)} {s.lower()}" for s in ("PASS", FAIL, SKIP, REFUSED))
 
 
-def to_json(results: list[CheckResult]) -> bytes:
+def to_json(results: list[CheckResult], isolation: str = "") -> bytes:
     doc = {
+        "isolation": isolation,
         "summary": dict(Counter(r.status for r in results)),
         "checks": [r.to_json() for r in results],
     }
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def to_junit(results: list[CheckResult]) -> bytes:
+def to_junit(results: list[CheckResult], isolation: str = "") -> bytes:
     suites = ET.Element("testsuites", name="cardgen check")
     by_path: dict[str, list[CheckResult]] = {}
     for r in results:
@@ -38,6 +39,9 @@ def to_junit(results: list[CheckResult]) -> bytes:
             skipped=str(counts.get(SKIP, 0)),
             errors="0",
         )
+        if isolation:
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", name="isolation", value=isolation)
         for r in group:
             case = ET.SubElement(
                 suite,

@@ -8,6 +8,7 @@ cargo reads it from `/usr/share/cargo/registry` (no network); otherwise from cra
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,11 +17,16 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardgen.cache import Cache
 from cardgen.check import fixtures
+from cardgen.check.fingerprint import tool_version
 from cardgen.check.loopback import AddressUse, loopback_ports, rewrite_ports
-from cardgen.check.process import run
 from cardgen.model import Snippet
+from cardgen.sandbox import Contained, Program, Sandbox
 
+NO_SPACE = "no space left on device"
+BUILD_ROOM = 256 * 1024 * 1024
+"""Free space a build wants in the cache's file system, else it builds in a private one."""
 KNOWN_CRATES = {"socket2": 'socket2 = { version = ">=0.4, <0.6", features = ["all"] }'}
 DEBIAN_REGISTRY = Path("/usr/share/cargo/registry")
 _NOT_CRATES = {"std", "core", "alloc", "crate", "self", "super"}
@@ -64,8 +70,13 @@ class RustUnit:
     def source(self) -> str:
         return "\n".join(text for text, _ in self.lines)
 
-    def digest(self) -> str:
-        return hashlib.sha256(self.source().encode()).hexdigest()[:16]
+    def body(self) -> str:
+        """The unit without its module line: what it does, wherever it stands in the sheet."""
+        return "\n".join(text for text, _ in self.lines[2:])
+
+    @property
+    def tool(self) -> str:
+        return "cargo" if self.crates else "rustc"
 
 
 def code_lines(snippet: Snippet) -> list[tuple[str, int]]:
@@ -89,7 +100,9 @@ def _address(use: AddressUse) -> str:
 
 
 def prepare(snippet: Snippet, sheet_port: int | None) -> RustUnit:
-    name = f"snippet_l{snippet.pos.line}"
+    """The snippet wrapped as a module named by a digest of its contents (not its line), so
+    that moving it in the sheet changes nothing that is compiled."""
+    name = "snippet"
     lines = code_lines(snippet)
     code = "\n".join(t for t, _ in lines)
     context = [
@@ -168,6 +181,9 @@ def prepare(snippet: Snippet, sheet_port: int | None) -> RustUnit:
                 ("}", 0),
             ]
         )
+    body = "\n".join(text for text, _ in unit_lines[2:])
+    name = "snippet_" + hashlib.sha256(body.encode()).hexdigest()[:12]
+    unit_lines[1] = (f"mod {name} {{", 0)
     return RustUnit(name, snippet, unit_lines, context, known, unknown, ports, setters)
 
 
@@ -187,6 +203,8 @@ class RustBuild:
     errors: dict[str, str]
     """Unit name → first compiler error, as `md_line: message`."""
     mode: str
+    """`merged`, `single`, `per-snippet`, `cached`; `environment` when the build could not
+    run at all (the sandbox, the disk), which is no fault of the snippets."""
 
 
 def main_source(units: list[RustUnit]) -> tuple[str, list[tuple[str, int]]]:
@@ -209,8 +227,10 @@ def main_source(units: list[RustUnit]) -> tuple[str, list[tuple[str, int]]]:
 
 def cargo_source_args(crates: list[str] | set[str]) -> list[str]:
     """Flags that point cargo at Debian's registry, offline, when that is the source to use."""
-    if not crates or cargo_source() != "debian":
+    if not crates:
         return []
+    if cargo_source() != "debian":
+        return ["--offline"]  # fetched beforehand, outside the sandbox (`cargo_fetch`)
     return [
         "--offline",
         "--config",
@@ -218,6 +238,63 @@ def cargo_source_args(crates: list[str] | set[str]) -> list[str]:
         "--config",
         f'source.debian.directory="{DEBIAN_REGISTRY}"',
     ]
+
+
+def crate_versions(crates: set[str] | list[str]) -> str:
+    """Which versions of the crates a build would use (Debian's registry), for cache keys."""
+    if not crates:
+        return ""
+    source = cargo_source()
+    if source != "debian":
+        return source
+    found = sorted(p.name for c in crates for p in DEBIAN_REGISTRY.glob(f"{c}-*"))
+    return "debian:" + ",".join(found)
+
+
+def tool_missing(tool: str) -> str | None:
+    """Why a snippet needing `tool` (rustc, cargo) is skipped here, or None."""
+    if tool_version(tool) is None:
+        return f"needs `{tool}`, which is not installed here (install Rust: https://rustup.rs)"
+    return None
+
+
+def build_env(target: Path | None = None) -> dict[str, str]:
+    """What rustup and cargo need to find the toolchain inside the sandbox."""
+    env: dict[str, str] = {"CARGO_TERM_COLOR": "never"}
+    home = Path(os.environ.get("HOME") or Path.home())
+    for name, default in (("RUSTUP_HOME", home / ".rustup"), ("CARGO_HOME", home / ".cargo")):
+        value = os.environ.get(name) or (str(default) if default.is_dir() else "")
+        if value:
+            env[name] = value
+    for name in ("RUSTUP_TOOLCHAIN", "RUSTC", "RUSTFLAGS"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
+    if target is not None:
+        env["CARGO_TARGET_DIR"] = str(target)
+    return env
+
+
+def cargo_fetch(folder: Path, timeout: float) -> str | None:
+    """Download the crates a cardgen-written Cargo.toml lists (crates.io only), before the
+    build runs offline in the sandbox. Returns an error, or None."""
+    if cargo_source() == "debian":
+        return None
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["cargo", "fetch", "--quiet"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"cargo fetch failed: {exc}"
+    if done.returncode != 0:
+        return (done.stderr.strip().splitlines() or ["cargo fetch failed"])[-1]
+    return None
 
 
 def cargo_source() -> str:
@@ -249,91 +326,141 @@ def _diagnostics(output: str, line_map: list[tuple[str, int]]) -> dict[str, str]
     return errors
 
 
-def compile_units(units: list[RustUnit], cache: Path, timeout: float) -> RustBuild:
+def compile_units(
+    units: list[RustUnit], cache: Cache, timeout: float, sandbox: Sandbox
+) -> RustBuild:
     """Build one binary holding every unit; on failure, build each unit alone to attribute."""
-    merged = _compile(units, cache, timeout)
+    units = list({u.name: u for u in units}.values())  # the same snippet twice: one module
+    merged = _compile(units, cache, timeout, sandbox)
     if merged.binary or len(units) == 1:
         merged.mode = "merged" if len(units) > 1 else "single"
+        return merged
+    if merged.mode == "environment":  # the build could not run at all: no use retrying
         return merged
     errors: dict[str, str] = {}
     good: list[RustUnit] = []
     for unit in units:
-        alone = _compile([unit], cache, timeout)
+        alone = _compile([unit], cache, timeout, sandbox)
         if alone.binary:
             good.append(unit)
         else:
             errors[unit.name] = alone.errors.get(unit.name) or next(
                 iter(alone.errors.values()), "does not compile"
             )
-    binary = _compile(good, cache, timeout).binary if good else None
+    binary = _compile(good, cache, timeout, sandbox).binary if good else None
     return RustBuild(binary, errors, "per-snippet")
 
 
-def _compile(units: list[RustUnit], cache: Path, timeout: float) -> RustBuild:
+def _compile(units: list[RustUnit], cache: Cache, timeout: float, sandbox: Sandbox) -> RustBuild:
     source, line_map = main_source(units)
     crates = sorted(set().union(*(u.crates for u in units)))
-    key = hashlib.sha256((source + "|".join(crates) + cargo_source()).encode()).hexdigest()[:20]
-    binary = cache / "bin" / f"snippets-{key}"
-    if binary.exists():
+    tool = "cargo" if crates else "rustc"
+    key = hashlib.sha256(
+        "\x1f".join(
+            (source, "|".join(crates), crate_versions(crates), tool_version(tool) or "")
+        ).encode()
+    ).hexdigest()[:24]
+    name = f"snippets-{key}"
+    if (binary := cache.file("bin", name)) is not None:
         return RustBuild(binary, {}, "cached")
-    work = cache / "rust" / key
-    if work.exists():
-        shutil.rmtree(work)
+    cache.ensure_room(BUILD_ROOM)
+    for attempt in range(2):
+        work = cache.workdir("rust")
+        try:
+            built = _build(units, source, line_map, crates, work, cache, name, timeout, sandbox)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if attempt == 0 and built.mode == "environment" and NO_SPACE in str(built.errors):
+            cache.degrade(OSError(errno.ENOSPC, "No space left on device"))
+            continue  # once more, in the private cache the warning names
+        return built
+    return built
+
+
+def _build(
+    units: list[RustUnit],
+    source: str,
+    line_map: list[tuple[str, int]],
+    crates: list[str],
+    work: Path,
+    cache: Cache,
+    name: str,
+    timeout: float,
+    sandbox: Sandbox,
+) -> RustBuild:
     (work / "src").mkdir(parents=True)
     (work / "src" / "main.rs").write_text(source)
-    env = dict(os.environ)
-    tool = "cargo" if crates else "rustc"
-    if shutil.which(tool) is None:
-        return RustBuild(
-            None,
-            {
-                u.name: f"`{tool}` is not installed: install Rust "
-                "(https://rustup.rs) or build with --no-check"
-                for u in units
-            },
-            "",
-        )
+    limits = sandbox.limits.for_build(timeout)
     if crates:
         deps = "\n".join(KNOWN_CRATES[c] for c in crates)
         (work / "Cargo.toml").write_text(
             '[package]\nname = "cardgen_snippets"\nversion = "0.0.0"\nedition = "2021"\n'
             f"publish = false\n\n[dependencies]\n{deps}\n\n[workspace]\n"
         )
-        argv = ["cargo", "build", "--quiet", "--message-format=json", *cargo_source_args(crates)]
-        env["CARGO_TARGET_DIR"] = str(cache / "rust-target")
-        finished = run(argv, timeout, env=env, cwd=str(work))
-        built = cache / "rust-target" / "debug" / "cardgen_snippets"
-        output = finished.stdout
-    else:
-        built = work / "cardgen_snippets"
-        argv = [
-            "rustc",
-            "--edition",
-            "2021",
-            "--crate-name",
-            "cardgen_snippets",
-            "--error-format=json",
-            "-C",
-            "debuginfo=0",
-            "-o",
-            str(built),
-            "src/main.rs",
-        ]
-        finished = run(argv, timeout, env=env, cwd=str(work))
-        output = finished.stderr
-    if finished.timed_out:
+        if (error := cargo_fetch(work, timeout)) is not None:
+            return RustBuild(None, {u.name: error for u in units}, "environment")
+        with cache.any_free("rust-target") as target:
+            argv = ["cargo", "build", "--quiet", "--message-format=json"]
+            program = Program(argv + cargo_source_args(crates), build_env(target), str(work))
+            ran = sandbox.run(program, timeout, limits, writable=[work, target])
+            built = target / "debug" / "cardgen_snippets"
+            result = _built(ran, units, line_map, built, timeout, cache, name, output="stdout")
+        return result
+    built = work / "cardgen_snippets"
+    argv = [
+        "rustc",
+        "--edition",
+        "2021",
+        "--crate-name",
+        "cardgen_snippets",
+        "--error-format=json",
+        "-C",
+        "debuginfo=0",
+        "-o",
+        str(built),
+        "src/main.rs",
+    ]
+    ran = sandbox.run(Program(argv, build_env(), str(work)), timeout, limits, writable=[work])
+    return _built(ran, units, line_map, built, timeout, cache, name, output="stderr")
+
+
+def _built(
+    ran: Contained,
+    units: list[RustUnit],
+    line_map: list[tuple[str, int]],
+    built: Path,
+    timeout: float,
+    cache: Cache,
+    name: str,
+    output: str,
+) -> RustBuild:
+    """The build's outcome: the binary stored in the cache, or the errors by unit."""
+    fin = ran.finished
+    problem = ran.error or ran.breach()
+    if problem or fin is None:
+        why = problem or "the compiler did not run"
+        return RustBuild(None, {u.name: f"the build failed: {why}" for u in units}, "environment")
+    if fin.timed_out:
         return RustBuild(
             None, {u.name: f"compiler still running after {timeout:.0f}s" for u in units}, ""
         )
-    if finished.returncode != 0 or not built.exists():
-        errors = _diagnostics(output, line_map)
+    if fin.returncode != 0 or not built.exists():
+        text = fin.stdout if output == "stdout" else fin.stderr
+        if "No space left on device" in fin.stderr + fin.stdout:
+            why = f"{NO_SPACE} for the build"
+            return RustBuild(None, {u.name: why for u in units}, "environment")
+        errors = _diagnostics(text, line_map)
         if not errors:
-            tail = (finished.stderr.strip().splitlines() or ["compiler failed"])[-1]
+            tail = (fin.stderr.strip().splitlines() or ["compiler failed"])[-1]
             errors = {"": tail}
         if "" in errors and len(units) == 1:
             errors.setdefault(units[0].name, errors.pop(""))
         return RustBuild(None, errors, "")
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(built, binary)
-    shutil.rmtree(work, ignore_errors=True)
-    return RustBuild(binary, {}, "")
+    try:
+        stored = cache.store_file("bin", name, built)
+    except OSError as exc:
+        why = f"the compiled program could not be kept: {exc.strerror or exc}"
+        if exc.errno == errno.ENOSPC:
+            why = f"{NO_SPACE} to keep the compiled program"
+        return RustBuild(None, {u.name: why for u in units}, "environment")
+    return RustBuild(stored, {}, "")

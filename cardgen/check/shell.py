@@ -1,16 +1,18 @@
-"""Shell commands: run while a loopback listener sits on the port they look for."""
+"""Shell commands: run in the sandbox while a loopback listener (in the same network
+namespace) sits on the port they look for."""
 
 from __future__ import annotations
 
 import platform
 import re
 import shutil
-import socket
+import time
 
-from cardgen.check import process
-from cardgen.check.loopback import non_loopback
+from cardgen.check.loopback import free_port, non_loopback
 from cardgen.check.model import FAIL, PASS, REFUSED, SKIP, CheckResult
+from cardgen.check.peers import Verdict
 from cardgen.model import ShellCommand, Snippet
+from cardgen.sandbox import Program, Sandbox
 
 STATE_TOOLS = ("ss", "netstat", "lsof")
 
@@ -28,7 +30,7 @@ def platform_skip(cmd: ShellCommand) -> str | None:
 
 
 def check_command(
-    snippet: Snippet, cmd: ShellCommand, sheet_port: int | None, timeout: float
+    snippet: Snippet, cmd: ShellCommand, sheet_port: int | None, timeout: float, sandbox: Sandbox
 ) -> CheckResult:
     base = dict(
         path=cmd.pos.path,
@@ -47,26 +49,43 @@ def check_command(
             reason=f"contacts {', '.join(hosts)}, which is not loopback: not run",
         )
     tool = cmd.command.split()[0]
-    if shutil.which(tool) is None:
-        return CheckResult(**base, status=FAIL, reason=f"`{tool}` is not installed on this machine")
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    port = listener.getsockname()[1]
+    for needed in (tool, "bash"):
+        if shutil.which(needed) is None:
+            return CheckResult(
+                **base, status=SKIP, reason=f"needs `{needed}`, which is not installed here"
+            )
+    if (refusal := sandbox.refusal) is not None:
+        return CheckResult(**base, status=REFUSED, reason=refusal)
+    port = free_port()
     command = cmd.command
     context: list[str] = []
     if sheet_port and re.search(rf"(?<!\d){sheet_port}(?!\d)", command):
         command = re.sub(rf"(?<!\d){sheet_port}(?!\d)", str(port), command)
         context.append(f"port {sheet_port} replaced by the loopback listener's port")
-    try:
-        fin = process.run(["bash", "-o", "pipefail", "-c", command], timeout)
-    finally:
-        listener.close()
+    started = time.monotonic()
+    ran = sandbox.call(
+        "cardgen.check.peers:run_peer",
+        {"kind": "listener", "port": port, "timeout": timeout},
+        Program(["bash", "-o", "pipefail", "-c", command]),
+        timeout + 5,
+    )
+    base["isolation"] = sandbox.description
+    base["seconds"] = time.monotonic() - started
+    fin = ran.finished
+    verdict = Verdict.from_json(ran.value) if isinstance(ran.value, dict) else None
     transcript = [
-        f"listener on 127.0.0.1:{port}",
+        *(verdict.transcript if verdict else []),
         f"$ {command}",
-        *fin.stdout.strip().splitlines()[:20],
+        *(fin.stdout.strip().splitlines()[:20] if fin else []),
     ]
+    if (breach := ran.breach()) is not None or fin is None:
+        return CheckResult(
+            **base,
+            status=FAIL,
+            reason=breach or "the command did not run",
+            context=context,
+            transcript=transcript,
+        )
     if fin.timed_out:
         return CheckResult(
             **base,

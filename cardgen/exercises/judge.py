@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
+import shutil
 import socket
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cardgen.cache import default_cache
-from cardgen.check import peers, tcpstates
+from cardgen.cache import Cache
 from cardgen.check.loopback import free_port
-from cardgen.check.process import Started, run
-from cardgen.check.rust import cargo_source_args
 from cardgen.errors import InputError
+from cardgen.sandbox import Program, Sandbox
 
 
 @dataclass(slots=True)
@@ -27,11 +23,15 @@ class Outcome:
     passed: bool
     message: str
     details: list[str] = field(default_factory=list)
+    isolation: str = ""
 
     def text(self) -> str:
         head = f"✔ Passed: {self.message}" if self.passed else f"✘ Not yet: {self.message}"
         body = [f"  {line}" for line in self.details]
-        return "\n".join([head, *(["What the checker saw:", *body] if body else [])])
+        lines = [head, *(["What the checker saw:", *body] if body else [])]
+        if self.isolation.startswith("none"):
+            lines.append(f"(your program ran without a sandbox: {self.isolation[6:]})")
+        return "\n".join(lines)
 
 
 def load(folder: Path) -> dict:
@@ -50,24 +50,48 @@ def solution_folder(folder: Path) -> Path:
     return found
 
 
-def _cargo_build(folder: Path, meta: dict, timeout: float) -> tuple[Path | None, list[str]]:
-    target = (
-        default_cache()
-        / "exercises"
-        / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    )
+def _copy_project(folder: Path, into: Path) -> None:
+    """The learner's Cargo project, without its build output, into a build folder of its own
+    (the build never writes into the learner's folder)."""
+    for item in folder.iterdir():
+        if item.name in ("target", ".git") or item.name.startswith(".hints"):
+            continue
+        if item.is_dir():
+            shutil.copytree(item, into / item.name, dirs_exist_ok=True)
+        elif item.is_file():
+            shutil.copy2(item, into / item.name)
+
+
+def _cargo_build(
+    folder: Path, meta: dict, timeout: float, sandbox: Sandbox
+) -> tuple[Path | None, list[str]]:
+    from cardgen.check import rust
+
+    if (missing := rust.tool_missing("cargo")) is not None:
+        return None, [missing]
+    cache = Cache()
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    home = cache.folder("exercises") / digest
+    project = home / "project"
+    target = home / "target"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    target.mkdir(exist_ok=True)
+    _copy_project(folder, project)
+    if (error := rust.cargo_fetch(project, timeout)) is not None:
+        return None, [error]
     argv = [
         "cargo",
         "build",
         "--quiet",
         "--message-format=short",
-        *cargo_source_args(meta.get("crates", [])),
+        *rust.cargo_source_args(meta.get("crates", [])),
     ]
-    env = {**os.environ, "CARGO_TARGET_DIR": str(target)}
-    try:
-        fin = run(argv, timeout, env=env, cwd=str(folder))
-    except FileNotFoundError:
-        return None, ["`cargo` is not installed: install Rust from https://rustup.rs"]
+    program = Program(argv, rust.build_env(target), str(project))
+    ran = sandbox.run(program, timeout, sandbox.limits.for_build(timeout), [project, target])
+    fin = ran.finished
+    if (problem := ran.error or ran.breach()) is not None or fin is None:
+        return None, [f"the build could not run: {problem or 'no compiler'}"]
     if fin.timed_out:
         return None, [f"cargo was still building after {timeout:.0f}s"]
     if fin.returncode != 0:
@@ -77,115 +101,62 @@ def _cargo_build(folder: Path, meta: dict, timeout: float) -> tuple[Path | None,
             if ": error" in line or line.startswith("error")
         ]
         return None, errors[:8] or fin.stderr.strip().splitlines()[-8:]
-    name = re.search(r'^name\s*=\s*"([^"]+)"', (folder / "Cargo.toml").read_text(), re.M)
+    name = re.search(r'^name\s*=\s*"([^"]+)"', (project / "Cargo.toml").read_text(), re.M)
     binary = target / "debug" / (name.group(1) if name else "")
     return (binary, []) if name and binary.exists() else (None, ["cargo built no program"])
 
 
 def check_exercise(
-    folder: Path, solution: bool = False, timeout: float = 10.0, build_timeout: float = 600.0
+    folder: Path,
+    solution: bool = False,
+    timeout: float = 10.0,
+    build_timeout: float = 600.0,
+    sandbox: Sandbox | None = None,
 ) -> Outcome:
     meta = load(folder)
+    sandbox = sandbox or Sandbox()
     target = solution_folder(folder) if solution else folder
+    if (refusal := sandbox.refusal) is not None:
+        return Outcome(False, refusal, isolation=sandbox.description)
     if meta["lang"] == "rust":
-        binary, errors = _cargo_build(target, meta, build_timeout)
+        binary, errors = _cargo_build(target, meta, build_timeout, sandbox)
         if binary is None:
-            return Outcome(False, "your code does not compile", errors)
-        argv = [str(binary)]
+            return Outcome(False, "your code does not compile", errors, sandbox.description)
+        program = Program([str(binary)], readable=[binary])
     else:
-        argv = [sys.executable, "-c", meta["harness"]]
-    return judge(meta, argv, str(target), timeout)
+        folder_path = str(target.resolve())
+        program = Program([sys.executable, "-c", meta["harness"]], cwd=folder_path)
+    return judge(meta, program, timeout, sandbox)
 
 
-def judge(meta: dict, argv: list[str], cwd: str, timeout: float) -> Outcome:
+def judge(meta: dict, program: Program, timeout: float, sandbox: Sandbox) -> Outcome:
+    """Run the learner's program in the sandbox, with the checker's peer beside it."""
     kind = meta["kind"]
+    udp = kind.startswith("udp")
+    port = free_port(socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+    args: dict[str, object] = {"kind": kind, "port": port, "timeout": timeout}
     if kind in ("close_wait", "time_wait"):
-        return _state(meta, argv, cwd, timeout)
-    port = free_port(socket.SOCK_DGRAM if kind.startswith("udp") else socket.SOCK_STREAM)
-
-    def launch() -> Started:
-        return Started([*argv, f"127.0.0.1:{port}"], cwd=cwd)
-
-    if kind == "tcp_server":
-        verdict = peers.tcp_server(launch, port, timeout)
-    elif kind == "tcp_client":
-        verdict = peers.tcp_client(launch, port, timeout)
-    elif kind == "udp_echo":
-        verdict = peers.udp_echo(launch, port, timeout)
-    elif kind == "udp_client":
-        verdict = peers.udp_client(launch, port, timeout)
-    else:
+        args["kind"] = "socket_state"
+        args["want"] = meta["expect"]["state"]
+    elif kind == "socket_options":
         prefix = "socket" if meta["lang"] == "rust" else "sock"
-        expected = {f"{prefix}.{k}": v for k, v in meta["expect"].items()}
-        verdict = peers.socket_options(launch, port, timeout, expected)
+        args["expected"] = {f"{prefix}.{k}": v for k, v in meta["expect"].items()}
+    argv = [*program.argv, f"127.0.0.1:{port}"]
+    run = Program(argv, program.env, program.cwd, program.readable)
+    ran = sandbox.call("cardgen.check.peers:run_peer", args, run, timeout + 10)
+    from cardgen.check.peers import Verdict
+
+    verdict = Verdict.from_json(ran.value) if isinstance(ran.value, dict) else None
+    if (breach := ran.breach()) is not None or verdict is None:
+        details = list(verdict.transcript) if verdict else []
+        return Outcome(False, breach or "the check did not run", details, sandbox.description)
     details = list(verdict.transcript)
     if verdict.finished and not verdict.passed:
         details += [
             f"your program printed: {line}"
             for line in verdict.finished.stderr.strip().splitlines()[-5:]
         ]
-    return Outcome(verdict.passed, verdict.reason, details)
-
-
-def _state(meta: dict, argv: list[str], cwd: str, timeout: float) -> Outcome:
-    """Serve one connection and watch the learner's socket on loopback."""
-    if not tcpstates.available():
-        return Outcome(False, "socket states can only be observed on Linux (/proc/net/tcp)")
-    want = meta["expect"]["state"]
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    listener.settimeout(timeout)
-    port = listener.getsockname()[1]
-    peer: dict[str, int] = {}
-    accepted = threading.Event()
-    log: list[str] = []
-
-    def serve() -> None:
-        try:
-            conn, addr = listener.accept()
-        except OSError:
-            return
-        peer["port"] = addr[1]
-        accepted.set()
-        log.append(f"accepted your connection from port {addr[1]}")
-        with conn:
-            conn.settimeout(0.4 if want == "CLOSE_WAIT" else 1.5)
-            try:
-                while conn.recv(1024):
-                    pass
-                log.append("your side closed first (the checker read end of stream)")
-            except OSError:
-                log.append("the checker closed its side first")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    watch = None
-    with Started([*argv, f"127.0.0.1:{port}"], cwd=cwd) as proc:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if watch is None and "port" in peer:
-                watch = tcpstates.StateWatch(peer["port"], port)
-            if watch is not None:
-                state = watch.sample()
-                if state == want and (want != "CLOSE_WAIT" or watch.held() > 0.5):
-                    break
-                if state == "CLOSED" and not proc.running():
-                    break  # gone for good: a socket in TIME_WAIT outlives its program
-            elif not proc.running() and not accepted.wait(1.0):
-                break  # it ended, and no connection is even waiting to be accepted
-            time.sleep(0.01)
-        fin = proc.stop()
-    listener.close()
-    thread.join(2)
-    if watch is None:
-        extra = [f"your program printed: {x}" for x in fin.stderr.strip().splitlines()[-5:]]
-        return Outcome(False, "your program never connected to the checker's server", log + extra)
-    details = [*log, f"your socket: {watch.path()}"]
-    if want in watch.history:
-        return Outcome(True, f"your socket reached {want}", details)
-    return Outcome(False, f"your socket went {watch.path()}; expected {want}", details)
+    return Outcome(verdict.passed, verdict.reason, details, sandbox.description)
 
 
 def next_hint(folder: Path) -> str:

@@ -17,15 +17,11 @@ from cardgen.render.html import pygments_css
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (in the cardgen cache folder), when writable."""
-    from cardgen.cache import default_cache
+    """Compiled templates kept between runs (in the cardgen cache folder), when writable;
+    each written atomically with its digest, and verified when read."""
+    from cardgen.cache import default_cache, jinja_bytecode_cache
 
-    folder = default_cache() / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return jinja_bytecode_cache(default_cache() / "jinja")
 
 
 @lru_cache(maxsize=1)
