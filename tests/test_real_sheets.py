@@ -249,6 +249,20 @@ def test_code_and_commands(deck):
         assert "using `" not in c["front"] or c["front"].count("using") == 1
 
 
+def test_code_cloze_notes_hold_one_snippet_each(deck):
+    rust_and_python = [c for c in deck.of("sockets-rust-python.md") if c["cloze"]]
+    assert rust_and_python
+    for c in deck.cards:
+        assert "CARDGENBLANK" not in " ".join(c["fields"].values())
+    for c in rust_and_python:
+        text = c["fields"]["Text"]
+        rust = "let " in text or "::" in text
+        python = "import socket" in text or "socket.socket" in text
+        assert not (rust and python), text[:200]
+        numbers = sorted({int(n) for n in re.findall(r"\{\{c(\d+)::", text)})
+        assert numbers == list(range(1, len(numbers) + 1))
+
+
 def test_no_junk_cards(deck):
     seen_fronts: dict[str, str] = {}
     for c in deck.cards:

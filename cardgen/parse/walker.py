@@ -315,7 +315,7 @@ class SheetWalker:
         pending = self.take_cue()
         named = re.match(r"^([^:→>]{1,60}?):\s+(\S.*)$", text)
         if named and not (pending and pending.kind == "label"):
-            inner = named.group(2)
+            inner = named.group(2).rstrip(" .;")
             if patterns.match_chain(inner) is not None:
                 pending = Cue(named.group(1), pos, "label")
                 text = inner

@@ -159,7 +159,17 @@ def _reverse(fact: Fact) -> tuple[str | None, str]:
     shown_text = shown[0] if shown else ""
     if not shown_text or answer_problem(shown_text, 30) is not None:
         return None, "the text is too long to ask by"
+    if re.fullmatch(r"\s*(`+)[^`]+\1\s*", shown_text):
+        return None, "the text is code: it is the answer, never the question"
+    if re.fullmatch(r"[\d.,:/ -]+", plain(shown_text)) and not re.search(
+        r"\b(?:port|number|code|id|errno|signal|status|value|address|mask|prefix)s?\b",
+        plain(fact.reverse),
+        re.I,
+    ):
+        return None, "a number alone names nothing here"
     masked = mask(shown_text, fact.name)
+    if masked != shown_text and len(content_words(fact.name)) <= 1:
+        return None, "the text contains the name"
     for part in re.findall(r"[\w-]{4,}", plain(fact.name)):
         if len(content_words(fact.name)) > 1 and part.lower() in plain(masked).lower():
             masked = mask(masked, part)

@@ -154,7 +154,14 @@ def call_questions(
     if not calls:
         return 0
     ranked = sorted(calls, key=lambda c: ("::" not in c.name, c.start))[:MAX_CALLS]
-    note = make_key(bank.sheet_name, snippet.section, snippet.label, "code")
+    note = make_key(
+        bank.sheet_name,
+        snippet.section,
+        snippet.label,
+        "code",
+        snippet.lang or "text",
+        str(snippet.pos.line),
+    )
     seen: Counter[str] = Counter()
     for call in sorted(ranked, key=lambda c: c.start):
         seen[call.name] += 1

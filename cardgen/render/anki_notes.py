@@ -72,11 +72,12 @@ def question_notes(
 ) -> list[NoteSpec]:
     """One note per question, except cloze deletions of one text (same `note`): one note
     with c1, c2…, so that Anki buries the siblings."""
-    groups: dict[str, list[Question]] = {}
+    groups: dict[tuple[str, object], list[Question]] = {}
     for q in questions:
-        groups.setdefault(q.note_key, []).append(q)
+        text = q.code if q.code is not None else (q.cloze and q.cloze[0] + q.cloze[1] + q.cloze[2])
+        groups.setdefault((q.note_key, text or q.listing), []).append(q)
     specs = []
-    for key, group in groups.items():
+    for (key, _), group in groups.items():
         if len(group) > 1 and all(q.style == "cloze" for q in group):
             specs.append(cloze_group_note(key, group, sheet_name, sheet_title, own_tags))
         else:
