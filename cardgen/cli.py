@@ -220,6 +220,11 @@ def run_explain(args: argparse.Namespace) -> int:
 
     path, line = split_target(args.target)
     sheet = parse_file(path)
+    if line is not None:
+        count = path.read_bytes().count(b"\n") + 1
+        if not 1 <= line <= count:
+            print(f"{path}:{line}: the sheet has {count} lines", file=sys.stderr)
+            return EXIT_FAILED
     bank, _ = build_bank(sheet)
     ex = explain(sheet, bank)
     if args.json:

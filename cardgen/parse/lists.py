@@ -339,7 +339,9 @@ def place_items(walker: SheetWalker, items: list[ListEntry], pos: SourcePos | No
         walker.blocks.append(StateNotes(pos, walker.section, strip_code(cue.text), tuple(items)))
         return
     label, kind = (cue.text, cue.kind) if cue else (walker.heading_title(), "heading")
-    if kind == "lead_in" and len(patterns.bare(label).split()) > 12:
+    if kind == "lead_in" and (
+        len(patterns.bare(label).split()) > 12 or patterns.describing(label) is None
+    ):
         walker.blocks.append(Paragraph(cue.pos, walker.section, label + ":"))  # type: ignore[union-attr]
         label, kind = walker.heading_title(), "heading"
     walker.blocks.append(LabelledList(pos, walker.section, label, tuple(items), kind))
@@ -464,7 +466,11 @@ def on_definition_list(walker: SheetWalker, node: SyntaxTreeNode) -> None:
                 if c.type in ("bullet_list", "ordered_list"):
                     sub += list_entries(walker, c)
             text = " ".join(t for t in texts if t)
-            if text or sub:
+            if text and patterns.is_question(term):
+                walker.blocks.append(
+                    QuestionAnswer(term_pos, walker.section, patterns.question_text(term), text)
+                )
+            elif text or sub:
                 walker.blocks.append(
                     Definition(term_pos, walker.section, term, text, "deflist", sub)
                 )

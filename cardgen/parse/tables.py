@@ -83,7 +83,10 @@ def key_column(header: tuple[str, ...], rows: list[TableRow]) -> int:
     for j in range(len(header)):
         values = [row.cells[j] if j < len(row.cells) else "" for row in rows]
         plain = [bare(v) if v.startswith("`") else bare(v).casefold() for v in values]
-        if not rows or not all(plain) or len(set(plain)) != len(plain):
+        if len(plain) - len([p for p in plain if p]) > max(1, len(plain) // 5):
+            continue  # a key names (nearly) every row; a row without one is skipped
+        plain = [p for p in plain if p]
+        if not plain or len(set(plain)) != len(plain):
             continue
         if _is_index(header[j], plain) or all(len(p) <= 2 and p.isalpha() for p in plain):
             continue

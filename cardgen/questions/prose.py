@@ -78,6 +78,7 @@ def qa_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
             )
             continue
         answer, more = short
+        answer = without_subject(question, answer)
         more = " ".join(p for p in (more, block.more) if p)
         if (why := answer_problem(answer, 20)) is not None:
             out.skip(block, why)
@@ -99,6 +100,23 @@ def qa_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
                 explanation=more,
             ),
         )
+
+
+def without_subject(question: str, answer: str) -> str:
+    """`What is a veth pair?` → `A veth pair is two …` → `two …`: the answer without the
+    question's own words repeated in front of it."""
+    answer = re.sub(r"^It\s+(?:is|shows|means|returns|gives)\s+(?=\S)", "", answer)
+    m = re.match(r"^(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?(.+?)\??$", plain(question), re.I)
+    if not m:
+        return answer
+    subject = re.escape(m.group(1).strip())
+    trimmed = re.sub(
+        rf"^(?:an?\s+|the\s+)?(?:\*\*)?`?{subject}`?(?:\*\*)?\s+(?:is|are|means)\s+",
+        "",
+        answer,
+        flags=re.I,
+    )
+    return trimmed if trimmed != answer and len(trimmed.split()) >= 2 else answer
 
 
 def fact_of(sentence: str) -> tuple[str, str, str] | None:

@@ -91,7 +91,7 @@ def index_column(table: Table, j: int) -> bool:
 
 
 _NOT_A_HEADER = re.compile(
-    r"^(?:and|if|then|or|but|you|to|use|when|have|want|so|also|with|for)\b|…|\.\.\.", re.I
+    r"^(?:and|if|then|or|but|you|to|when|have|want|so|also|with|for)\b|…|\.\.\.", re.I
 )
 
 
