@@ -266,6 +266,8 @@ def on_bullet_list(walker: SheetWalker, node: SyntaxTreeNode, nodes: list, i: in
     pos = walker.pos(node)
     if (consumed := tldr_entry(walker, node, nodes, i)) is not None:
         return consumed
+    if describes_next_code(walker, node, nodes, i):
+        return 1
     from cardgen.parse.walker import title_is_toc
 
     if is_link_list(node) or title_is_toc(walker.heading_title()):
@@ -276,6 +278,25 @@ def on_bullet_list(walker: SheetWalker, node: SyntaxTreeNode, nodes: list, i: in
     items = list_entries(walker, node)
     place_items(walker, list(items), pos)
     return 1
+
+
+def describes_next_code(walker: SheetWalker, node: SyntaxTreeNode, nodes: list, i: int) -> bool:
+    """`* View the config` and then a code block: the item says what the code does."""
+    if len(node.children) != 1 or i + 1 >= len(nodes):
+        return False
+    if nodes[i + 1].type not in ("fence", "code_block"):
+        return False
+    item = node.children[0]
+    if len(item.children) != 1 or item.children[0].type != "paragraph":
+        return False
+    text = walker.inline(item.children[0], walker.pos(item))
+    if not text or len(patterns.bare(text).split()) > 20:
+        return False
+    from cardgen.parse.walker import Cue
+
+    walker.drop_cue()
+    walker.cue = Cue(text.rstrip(":： "), walker.pos(item), "label")
+    return True
 
 
 def tldr_entry(walker: SheetWalker, node: SyntaxTreeNode, nodes: list, i: int) -> int | None:

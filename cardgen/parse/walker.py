@@ -440,6 +440,14 @@ class SheetWalker:
                     self.blocks.append(Chain(pos, self.section, label + suffix, links or ()))
                 return
             lang = guess_language(code)
+            short = [ln.strip() for ln in code.strip().split("\n") if ln.strip()]
+            if (
+                not lang
+                and cue is not None
+                and len(short) <= 3
+                and all(re.match(r"^(?:sudo\s+)?[a-z][\w.-]*(?:\s|$)", ln) for ln in short)
+            ):
+                lang = "console"  # a described one-liner: a command
             flags = (*flags, "guessed") if lang else flags
             if not lang and _NOTES_LINE is not None and self.notes_in_fence(code, pos, cue):
                 return

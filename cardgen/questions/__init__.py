@@ -193,8 +193,8 @@ def front_text(q: Question, prompt: str) -> str:
 def front_shows_answer(q: Question) -> str:
     """`all` when every meaningful word of the answer already stands on the front (context
     line included), `reverse` when only the reverse card shows its answer, else ``."""
-    if q.kind in OPTIONS_IN_PROMPT:
-        return ""
+    if q.kind in OPTIONS_IN_PROMPT or q.kind == "snippet_output":
+        return ""  # an output is worked out from the code, whose data it may well repeat
     if q.style == "cloze":
         hidden = q.cloze[1] if q.cloze else q.answer
         context = " ".join([*q.section[-2:], q.context, q.prompt])

@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-from cardgen.model import Command, Sheet, ShellCommand, Snippet
+from cardgen.model import SHELL_LANGS, Command, Sheet, ShellCommand, Snippet
 from cardgen.parse.inline import code_span
 from cardgen.parse.snippets import is_script
 from cardgen.questions.model import Question, QuestionBank, make_key
@@ -219,7 +219,59 @@ def _outputs(lines: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
                 found.setdefault(i, []).append(result)
         if line.strip() and not line.lstrip().startswith(("#", "//")):
             last = i
-    return [(i, out[0]) for i, out in sorted(found.items()) if len(out) == 1], clean
+    return [(i, "\n".join(out)) for i, out in sorted(found.items()) if len(out) <= 3], clean
+
+
+_SHELL_SYNTAX = re.compile(
+    r"\$\((?:[^()]|\([^()]*\))*\)|\$\{[^}\n]+\}|\{\w+\.\.\w+(?:\.\.\w+)?\}|\{[\w.]+(?:,[\w.]+)+\}"
+    r"|\[\[\s+[^\]\n]+\s+\]\]|\(\([^()\n]+\)\)|<<<|2>&1|&>|<\([^()\n]+\)|&&|\|\|"
+)
+"""Shell constructs worth recalling: `$(cmd)`, `${var:-x}`, `{1..5}`, `{a,b}`, `[[ … ]]`,
+`(( … ))`, `<<<`, `2>&1`, `<(cmd)`, `&&`, `||`."""
+
+
+def syntax_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int:
+    """A short shell script under a heading that names what it shows: the construct hidden,
+    the rest of the script shown (`Ranges: for i in [...]; do`)."""
+    code = snippet.shown_code
+    if code.strip("\n").count("\n") >= 8:
+        return 0
+    label = plain(snippet.label)
+    if not label or is_label(label):
+        return 0
+    found: list[re.Match[str]] = []
+    for m in _SHELL_SYNTAX.finditer(code):
+        line_start = code.rfind("\n", 0, m.start()) + 1
+        if code[line_start : m.start()].lstrip().startswith("#"):
+            continue
+        if code.count(m.group(0)) > 1 or any(m.start() < f.end() for f in found):
+            continue
+        found.append(m)
+        if len(found) == 2:
+            break
+    note = make_key(
+        bank.sheet_name, snippet.section, snippet.label, "syntax", str(snippet.pos.line)
+    )
+    for m in found:
+        out.add(
+            snippet,
+            Question(
+                f"{note}/{norm(m.group(0))[:40]}",
+                "snippet_syntax",
+                "snippet",
+                f"{snippet.label}: which part is missing?",
+                code_span(m.group(0)),
+                snippet.label,
+                snippet.pos,
+                snippet.section,
+                style="cloze",
+                code=code,
+                code_blank=(m.start(), m.end()),
+                lang=snippet.lang,
+                note=note,
+            ),
+        )
+    return len(found)
 
 
 def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int:
@@ -240,7 +292,10 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
             continue  # a yes/no a learner guesses half the time
         if _undefined_shell_variable(clean[: i + 1], snippet.lang):
             continue
-        context = "\n".join(line for line in clean[: i + 1] if line.strip() or line == "")
+        end = i + 1
+        while end < len(lines) and lines[end].startswith("... ") and lines[end].strip() != "...":
+            end += 1  # the statement's continuation lines belong to it
+        context = "\n".join(line for line in clean[:end] if line.strip() or line == "")
         context = re.sub(r"\n{3,}", "\n\n", context).strip("\n")
         literal = re.search(
             r"""(?:echo|print|puts|console\.log|println!?)\W+["']([^"']*)["']""", clean[i]
@@ -255,7 +310,8 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
                 ),
                 "snippet_output",
                 "snippet",
-                f"{snippet.label}: what does the last line give?",
+                f"{snippet.label}: what does the last "
+                f"{'statement' if end > i + 1 else 'line'} give?",
                 code_span(result),
                 snippet.label,
                 snippet.pos,
@@ -306,7 +362,7 @@ def _repl_output(lines: list[str], start: int) -> str:
         return ""
     if result[0].startswith("Traceback"):
         return result[-1]
-    return result[0] if len(result) == 1 else ""
+    return "\n".join(result) if len(result) <= 3 else ""
 
 
 def command_cards(
@@ -342,11 +398,13 @@ def command_cards(
                 out.skip(owner, "a command too long to recall", cmd.pos.line)
             else:
                 usable.append((cmd, description))
-        if len(usable) > 3:
+        tools = [_tool(c.command) for c, _ in usable]
+        if len(usable) > 3 or len(set(tools)) < len(tools):
             for cmd, _ in usable:
                 out.skip(
                     owner,
-                    "several commands share this description: give each its own `# comment`",
+                    "several commands share this description (a recipe, not one fact): "
+                    "give each its own `# comment`",
                     cmd.pos.line,
                 )
             continue
@@ -429,8 +487,12 @@ def _rewords_command(description: str, command: str) -> bool:
     if tokens[:1] == ["sudo"]:
         tokens = tokens[1:]
     said = content_words(description)
-    words = [t.lower() for t in tokens[1:3] if re.fullmatch(r"[a-z][a-z-]{2,}", t)]
-    return bool(words) and _stem(words[0]) in said
+    rest = [t.strip("'\"").lstrip("-").lower() for t in tokens[1:]]
+    rest = [t for t in rest if t and not _SAMPLE_ARG.match(t)]
+    words = [t for t in rest if re.fullmatch(r"[a-z][a-z-]{2,}", t)]
+    if not words or len(words) != len(rest):
+        return False  # a short flag or an argument to learn: more than the description says
+    return all(_stem(w) in said or any(_stem(p) in said for p in w.split("-")) for w in words)
 
 
 _SAMPLE_ARG = re.compile(
@@ -566,6 +628,8 @@ def snippet_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
             made += command_cards(bank, out, snippet, snippet_commands(snippet), commands)
         elif lang in CODE_LANGS or snippet.commands:
             made += call_questions(bank, out, snippet, family)
+        if not made and snippet.lang in SHELL_LANGS:
+            made += syntax_questions(bank, out, snippet)
         if not made and not out.reasons.get(id(snippet)):
             out.skip(
                 snippet,
