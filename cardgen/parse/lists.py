@@ -361,7 +361,7 @@ def place_items(walker: SheetWalker, items: list[ListEntry], pos: SourcePos | No
         return
     label, kind = (cue.text, cue.kind) if cue else (walker.heading_title(), "heading")
     if kind == "lead_in" and (
-        len(patterns.bare(label).split()) > 12 or patterns.describing(label) is None
+        len(patterns.bare(label).split()) > 10 or patterns.describing(label) is None
     ):
         walker.blocks.append(Paragraph(cue.pos, walker.section, label + ":"))  # type: ignore[union-attr]
         label, kind = walker.heading_title(), "heading"

@@ -90,7 +90,7 @@ def match_lead_in(text: str) -> str | None:
 
 _DEICTIC = re.compile(
     r"\b(?:following|like so|as follows|below|above|this way|like this|the command|for example|"
-    r"e\.g|then|instead|again|here|just|simply|you can)\b",
+    r"e\.g|then|instead|again|here|just|simply|you can|these|this|those|see)\b",
     re.I,
 )
 
@@ -99,7 +99,7 @@ def describing(lead_in: str) -> str | None:
     """A lead-in that can name what the code below it does (`Show all pods`), or None when it
     only points at it (`Run the following command`) or says too much."""
     text = lead_in.strip().rstrip(":： ").strip()
-    if len(bare(text).split()) > 12 or _DEICTIC.search(bare(text)) or re.search(r"[.!?]\s", text):
+    if len(bare(text).split()) > 10 or _DEICTIC.search(bare(text)) or re.search(r"[.!?]\s", text):
         return None
     return text
 

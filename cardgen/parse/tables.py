@@ -63,6 +63,8 @@ def _cell_text(cell: SyntaxTreeNode) -> str:
     inline = cell.children[0].token if cell.children else None
     if inline is None:
         return ""
+    if inline.content.count("`") % 2:
+        return ""  # a `|` inside code split this cell: what is left is not the author's text
     children = inline.children or []
     text = unwrap_bold(tokens_to_text(children))
     if only_links(children) and (

@@ -19,7 +19,7 @@ from cardgen.questions.prose import prose_questions, qa_questions
 from cardgen.questions.snippets import snippet_questions
 from cardgen.questions.tables import table_questions
 from cardgen.questions.takeaways import takeaway_questions
-from cardgen.questions.text import content_words, gives_away, mask, norm
+from cardgen.questions.text import content_words, gives_away, mask, norm, plain
 
 __all__ = ["GENERATORS", "Matching", "Ordering", "Question", "QuestionBank", "build_bank"]
 
@@ -199,7 +199,7 @@ def front_shows_answer(q: Question) -> str:
         hidden = q.cloze[1] if q.cloze else q.answer
         context = " ".join([*q.section[-2:], q.context, q.prompt])
         return "all" if gives_away(context, hidden) else ""
-    if _shows(front_text(q, q.prompt), q.answer):
+    if _shows(front_text(q, q.prompt), q.answer, head=q.kind not in ("command", "option")):
         return "all"
     reverse = q.style == "reverse" and q.reverse_prompt and q.reverse_answer
     if reverse and _shows(front_text(q, q.reverse_prompt or ""), q.reverse_answer or ""):
@@ -207,11 +207,29 @@ def front_shows_answer(q: Question) -> str:
     return ""
 
 
-def _shows(front: str, answer: str) -> bool:
+def _shows(front: str, answer: str, head: bool = True) -> bool:
+    """Whether the front gives the answer away: the answer stands in it, every meaningful word
+    of the answer does, or its head word does (`Rc::clone(&a)` → `Rc (Shared Ptr)`), or a
+    short answer is spelled by a word of the front (`<repo>` → `Repository`)."""
     if gives_away(front, answer):
         return True
     said = content_words(answer)
-    return bool(said) and said <= content_words(front)
+    shown = content_words(front)
+    if said and said <= shown:
+        return True
+    words = re.findall(r"[\w+#]+", plain(answer).lower())
+    if (
+        head
+        and words
+        and len(words[0]) >= 2
+        and words[0] in re.findall(r"[\w+#]+", plain(front).lower())
+    ):
+        return len(words) <= 4
+    if len(said) == 1:
+        from cardgen.questions.text import _prefixed
+
+        return any(_prefixed(a, f) for a in said for f in shown)
+    return False
 
 
 def _without_giveaway(q: Question) -> Question:

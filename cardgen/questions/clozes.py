@@ -110,7 +110,11 @@ def key_terms(
     for span in candidates:
         if len(found) >= limit:
             break
-        if any(span[0] < b and a < span[1] for a, b in found) or not _ok(sentence, span):
+        if any(span[0] < b and a < span[1] for a, b in found) or not _ok(sentence, span, 3):
             continue
+        hidden = plain(sentence[span[0] : span[1]]).lower().strip()
+        rest = plain(sentence[: span[0]] + " " + sentence[span[1] :]).lower()
+        if hidden and hidden in rest:
+            continue  # the rest of the sentence shows it
         found.append(span)
     return sorted(found)

@@ -127,7 +127,7 @@ def definition_fact(
             name=term,
             text=text,
             context=label,
-            forward=f"{label} — {term}?" if label else f"{term}?",
+            forward=f"{label} — {term}?" if label else f"{subject} — {term}?",
             reverse=f"{label}: which one is “{SLOT}”?" if label else f"Which one is “{SLOT}”?",
             kind="key_value",
             reverse_ok=name_like,

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from cardgen.model import Block, SourcePos
 from cardgen.questions.model import Question
 from cardgen.questions.outcome import Outcomes
-from cardgen.questions.quality import answer_problem, cue_problem, is_label, is_vague
+from cardgen.questions.quality import (
+    answer_problem,
+    cue_problem,
+    is_label,
+    is_vague,
+    leans_on_context,
+)
 from cardgen.questions.text import (
     content_words,
     gives_away,
@@ -28,7 +34,7 @@ from cardgen.questions.text import (
 
 SLOT = "\x00"
 """Where the (masked) text goes in a reverse question's template."""
-SET_MIN = 4
+SET_MIN = 3
 """A comma list of this many short items is a set: never one answer (no sets, SuperMemo)."""
 _COMMAND_WORD = re.compile(r"^`[a-z][\w.-]*(?:\s+[\w.=:/<>{}\[\]|-]+)*`$")
 
@@ -83,6 +89,9 @@ def emit(out: Outcomes, fact: Fact) -> Question | None:
         return None
     if is_label(fact.name) and not fact.name.startswith("`"):
         out.skip(block, f"'{plain(fact.name)}' is a label, not a fact", fact.pos.line)
+        return None
+    if leans_on_context(fact.name) or word_count(fact.name) > 12:
+        out.skip(block, f"'{plain(fact.name)[:40]}' does not name one thing", fact.pos.line)
         return None
     forward, no_forward = _forward(fact)
     reverse, no_reverse = _reverse(fact)

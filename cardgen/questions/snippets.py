@@ -297,6 +297,9 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
             end += 1  # the statement's continuation lines belong to it
         context = "\n".join(line for line in clean[:end] if line.strip() or line == "")
         context = re.sub(r"\n{3,}", "\n\n", context).strip("\n")
+        shown_before = "\n".join(clean[:i])
+        if result.strip() and result.strip() in shown_before:
+            continue  # an earlier line's output already shows it
         literal = re.search(
             r"""(?:echo|print|puts|console\.log|println!?)\W+["']([^"']*)["']""", clean[i]
         )
@@ -394,7 +397,7 @@ def command_cards(
                 )
             elif not _looks_like_command(cmd.command):
                 out.skip(owner, "not a command line (file contents or output)", cmd.pos.line)
-            elif len(tidy_command(cmd.command)) > 160 or cmd.command.count("\n") > 6:
+            elif len(tidy_command(cmd.command)) > 90 or cmd.command.count("\n") > 4:
                 out.skip(owner, "a command too long to recall", cmd.pos.line)
             else:
                 usable.append((cmd, description))

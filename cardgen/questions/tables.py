@@ -95,6 +95,25 @@ _NOT_A_HEADER = re.compile(
 )
 
 
+_BOOLEAN = re.compile(
+    r"^(?:yes|no|y|n|true|false|✓|✗|✔|✘|✅|❌|x|-|—|ok|none|n/a|partial|optional|required)\b", re.I
+)
+
+
+def is_boolean(value: str) -> bool:
+    """`Yes`, `✅ Yes`, `No (plaintext)`: a yes-or-no cell."""
+    p = plain(value).strip().lstrip("✅❌✓✗✔✘ ").strip()
+    return not p or bool(_BOOLEAN.match(p)) and len(p.split()) <= 3
+
+
+def sample_data(table: Table) -> bool:
+    """A table whose cells are mostly addresses, ports and numbers (a NAT table, a worked
+    subnet): sample values, not facts."""
+    cells = [plain(c) for r in table.rows for c in r.cells if plain(c)]
+    numeric = [c for c in cells if re.fullmatch(r"[\d./:x*-]+(?:\s*\([^)]*\))?", c)]
+    return len(cells) >= 6 and len(numeric) * 5 >= len(cells) * 4
+
+
 def header_names_a_fact(header: str) -> bool:
     """`Description`, `Max Value`, `Port`: a header that says what its column holds — not a
     single letter, not `F (23)`, not `Note` or `Code`, not `And want …` (a sentence spread
@@ -149,6 +168,12 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
         values = column(table, j)
         counts = Counter(norm(v) for v in values)
         categorical = len(table.rows) >= 4 and len(counts) <= max(2, len(table.rows) // 3)
+        if all(is_boolean(v) for v in values):
+            out.skip(table, f"column '{plain(header)}' is yes or no: a guess, not a fact to recall")
+            continue
+        if sample_data(table):
+            out.skip(table, "a table of sample addresses and numbers, not facts")
+            break
         if categorical and norm(header) in ("category", "type", "kind", "group", "class", "tag"):
             out.skip(
                 table,

@@ -70,7 +70,13 @@ def rewords(cue: str, answer: str) -> bool:
     if not said:
         return False
     shared = said & content_words(cue)
-    return len(shared) / len(said) >= 0.6
+    return len(shared) / len(said) >= 0.5
+
+
+def _prefixed(a: str, b: str) -> bool:
+    """`bench` / `benchmark`, `repo` / `repository`: one word is the start of the other."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short)
 
 
 def gives_away(prompt: str, answer: str) -> bool:
