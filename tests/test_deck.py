@@ -121,7 +121,7 @@ def test_counts_per_block_kind(workspace, collection):
     assert counts["snippet"] == 4 + 4  # one cloze note per snippet, one per command description
     assert counts["question_answer"] == 1
     reverse_cards = collection.find_cards('"note:cardgen Basic (and reversed card)" card:2')
-    assert len(reverse_cards) == 10
+    assert len(reverse_cards) == 11
     decks = {d.name for d in collection.decks.all_names_and_ids()}
     assert "Chapter 2 Cheatsheet: Sockets and Connections::TCP vs UDP Quick Reference" in decks
 

@@ -72,7 +72,11 @@ class Fact:
 
 def is_set(text: str) -> bool:
     """`HTTP, HTTPS, FTP, SMTP, DNS`: several short items and nothing else."""
+    from cardgen.parse.patterns import is_verb_3rd
+
     parts = [p for p in re.split(r",|\s+and\s+|;", plain(text).rstrip(".")) if p.strip()]
+    if parts and is_verb_3rd(parts[0].strip()):
+        return False  # `Establishes, manages, and terminates sessions`: one description
     return len(parts) >= SET_MIN and all(word_count(p) <= 3 for p in parts)
 
 

@@ -69,8 +69,9 @@ def is_junk(text: str) -> bool:
 
 
 _LEANS = re.compile(
-    r"^(?:same|similar|likewise|ditto|but|and|or|so|also|as above|see above|like above|"
-    r"the same|as before|otherwise|else)\b",
+    r"^(?:(?:the )?same(?:\s*[,;:.]|\s+(?:as|but|here|thing|idea|for|again|with)\b|\s*$)|"
+    r"similar(?:ly)?\b|likewise|ditto|but\b|and\b|or\b|so\b|also\b|as above|see above|"
+    r"like above|as before|otherwise|else\b)",
     re.I,
 )
 

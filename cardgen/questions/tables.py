@@ -141,7 +141,8 @@ def _interferes(value: str, other: str) -> bool:
     a, b = content_words(value), content_words(other)
     if not a or not b or norm(value) == norm(other):
         return False
-    return a <= b or b <= a
+    small, large = sorted((a, b), key=len)
+    return len(small) >= 2 and small <= large
 
 
 def table_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:

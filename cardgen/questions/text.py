@@ -13,7 +13,7 @@ _FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"“(])")
 _CLAUSE = re.compile(r"\s*—\s*|\s+–\s+|\s*;\s+|:\s+(?=[a-z])")
 STOPWORDS = frozenset(
-    """a an the of to in on at by for from with and or but not no is are was were be been being
+    """a an the of to in on at by for from with and or but is are was were be been being
     it its this that these those as into over under than then so such via per can could may
     might must should will would do does did has have had you your we our they their there
     here which who whom what when where why how all any each every some more most less very
@@ -48,8 +48,12 @@ def word_count(text: str) -> int:
 
 def _stem(word: str) -> str:
     w = word.casefold().strip(".'/-")
-    for suffix in ("ing", "es", "ed", "s"):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and re.search(r"(?:ss|x|z|ch|sh)es$", w):
+        return w[:-2]
+    for suffix in ("ing", "ed", "s"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix) and not w.endswith("ss"):
             return w[: -len(suffix)]
     return w
 
@@ -60,7 +64,7 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(
         _stem(w)
         for w in re.findall(r"[\w+#]+", plain(text).casefold())
-        if w not in STOPWORDS and w not in GENERIC_VERBS and len(w) > 1
+        if w not in STOPWORDS and w not in GENERIC_VERBS and (len(w) > 1 or w.isdigit())
     )
 
 
