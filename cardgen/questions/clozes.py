@@ -82,8 +82,8 @@ def key_terms(
     words = word_count(sentence)
     if words > MAX_SENTENCE_WORDS or plain(sentence).rstrip().endswith((":", ",", ";")):
         return []
-    if words < 3 or (plain(sentence)[:1].islower() and words < 5):
-        return []
+    if words < 3 or (plain(sentence)[:1].islower() and not sentence.startswith("`")):
+        return []  # a fragment: it continues a sentence that is not on the card
     bold = _spans(_BOLD, sentence)
     candidates = [s for s in bold if _noun_like(sentence, s)]
     if not bold:
@@ -117,4 +117,8 @@ def key_terms(
         if hidden and hidden in rest:
             continue  # the rest of the sentence shows it
         found.append(span)
-    return sorted(found)
+    found.sort()
+    for (_a, b), (c, _d) in zip(found, found[1:], strict=False):
+        if re.fullmatch(r"\s*(?:,|and|or|&|/)\s*(?:and\s+)?", sentence[b:c]):
+            return []  # `TIME_WAIT and CLOSE_WAIT`: items of one set, each the other's cue
+    return found

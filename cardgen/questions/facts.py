@@ -94,7 +94,7 @@ def emit(out: Outcomes, fact: Fact) -> Question | None:
     if is_label(fact.name) and not fact.name.startswith("`"):
         out.skip(block, f"'{plain(fact.name)}' is a label, not a fact", fact.pos.line)
         return None
-    if leans_on_context(fact.name) or word_count(fact.name) > 12:
+    if leans_on_context(fact.name) or word_count(fact.name) > 8:
         out.skip(block, f"'{plain(fact.name)[:40]}' does not name one thing", fact.pos.line)
         return None
     forward, no_forward = _forward(fact)

@@ -43,9 +43,9 @@ _COMMON_DOTTED = frozenset({"etc.", "e.g.", "i.e.", "vs.", "esp.", "approx."})
 
 def is_abbreviated(text: str) -> bool:
     """`Other R useful w. dflt. fn.`: shorthand a learner cannot read back."""
-    words = plain(text).split()
+    words = [w.strip("(),;") for w in plain(text).split()]
     hits = [w for w in words[:-1] if _ABBREVIATION.fullmatch(w) and w not in _COMMON_DOTTED]
-    return len(hits) >= 2
+    return len(hits) >= 2 or any(re.fullmatch(r"[a-z]\.", w) for w in words)
 
 
 def is_fragment(text: str) -> bool:

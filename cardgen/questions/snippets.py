@@ -134,7 +134,7 @@ def _elsewhere(code: str, call: Call) -> bool:
     return re.search(rf"(?<![\w]){re.escape(last)}(?![\w])", rest) is not None
 
 
-MAX_CLOZE_LINES = 16
+MAX_CLOZE_LINES = 12
 
 
 def call_questions(
@@ -297,6 +297,8 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
             end += 1  # the statement's continuation lines belong to it
         context = "\n".join(line for line in clean[:end] if line.strip() or line == "")
         context = re.sub(r"\n{3,}", "\n\n", context).strip("\n")
+        if context.count("\n") >= 10:
+            continue  # a long listing before the line: the card would be mostly noise
         shown_before = "\n".join(clean[:i])
         if result.strip() and result.strip() in shown_before:
             continue  # an earlier line's output already shows it

@@ -17,9 +17,8 @@ def takeaway_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
         sentence = f"{t.title} – {t.text}"
         spans = key_terms(t.title, known, limit=2)
         if not spans:
-            spans = [
-                (s + len(t.title) + 3, e + len(t.title) + 3) for s, e in key_terms(t.text, known, 2)
-            ]
+            offset = len(t.title) + 3
+            spans = [span for span in key_terms(sentence, known, 2) if span[0] >= offset]
         if not spans:
             out.skip(t, "a takeaway with no key term to ask: bold the word to remember")
             continue
