@@ -192,6 +192,11 @@ def link_targets(children: Sequence[Token] | None) -> list[str]:
     return [tok.attrGet("href") or "" for tok in children or () if tok.type == "link_open"]
 
 
+# A code span as CommonMark reads it: a run of backticks closed by a run of the same length
+# (so `` `a` `` and ` ```…``` ` hold backticks); group 2 is the code, one padding space off.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)\s?(.*?)\s?(?<!`)\1(?!`)", re.S)
+
+
 def strip_code(text: str) -> str:
     """Inline text without backticks: `SYN_SENT` → SYN_SENT."""
-    return re.sub(r"(`+)\s?(.*?)\s?\1", r"\2", text)
+    return CODE_SPAN.sub(r"\2", text)

@@ -16,6 +16,7 @@ from cardgen.questions.model import Matching, Ordering, Question, QuestionBank, 
 from cardgen.questions.outcome import Outcomes
 from cardgen.questions.paths import state_path_questions, steps_questions
 from cardgen.questions.prose import prose_questions, qa_questions
+from cardgen.questions.quality import unbound_letters
 from cardgen.questions.snippets import snippet_questions
 from cardgen.questions.tables import table_questions
 from cardgen.questions.takeaways import takeaway_questions
@@ -69,6 +70,11 @@ def build_bank(sheet: Sheet) -> tuple[QuestionBank, list[Diagnostic]]:
         shown = front_shows_answer(q)
         if shown == "all":
             out.skip(block, "the answer stands on the card's front", q.source.line)
+            continue
+        letters = [] if q.style == "cloze" or q.kind == "snippet_output" else None
+        if letters is None and (letters := unbound_letters(front_text(q, q.prompt), q.answer)):
+            why = f"the answer speaks of {', '.join(letters)}, which the card never shows"
+            out.skip(block, why, q.source.line)
             continue
         if shown == "reverse":
             q = replace(q, style="basic", reverse_prompt=None, reverse_answer=None)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from cardgen.parse.inline import CODE_SPAN
 from cardgen.questions.text import STOPWORDS, plain, word_count
 
 MAX_HIDDEN_WORDS = 6
 _BOLD = re.compile(r"\*\*([^*]+?)\*\*")
-_CODE = re.compile(r"(`+)(?!`)(.+?)\1")
+_CODE = CODE_SPAN
 _STATE = re.compile(r"(?<![\w`])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w`])")
 _NUMBER = re.compile(
     r"(?<![\w.])\d[\d,.]*(?:\s*[-–]\s*\d[\d,.]*)?\+?\s*"
@@ -45,6 +46,9 @@ _NOT_A_TERM = re.compile(
     r"\b(?:of|in|on|at|to|for|with|within|by|from|into)$",
     re.I,
 )
+
+
+_SETUP = re.compile(r"(?:assume|suppose|imagine|say|let's|given|pretend)\b", re.I)
 
 
 def _ok(text: str, span: tuple[int, int], context_words: int = 2) -> bool:
@@ -84,6 +88,8 @@ def key_terms(
         return []
     if words < 3 or (plain(sentence)[:1].islower() and not sentence.startswith("`")):
         return []  # a fragment: it continues a sentence that is not on the card
+    if plain(sentence).rstrip().endswith("?") or _SETUP.match(plain(sentence)):
+        return []  # a question the author asks, or the set-up of an example: no fact in it
     bold = _spans(_BOLD, sentence)
     candidates = [s for s in bold if _noun_like(sentence, s)]
     if not bold:

@@ -152,6 +152,11 @@ def _forward(fact: Fact) -> tuple[tuple[str, str] | None, str]:
     answer, more = short
     if (why := answer_problem(answer)) is not None:
         return None, why
+    digits = max(
+        (len(re.sub(r"[_,']", "", d)) for d in re.findall(r"\d[\d_,']*", answer)), default=0
+    )
+    if digits > 10:
+        return None, f"a number of {digits} digits: nobody recalls it digit by digit"
     if gives_away(fact.forward, answer):
         return None, "the answer stands in the question"
     if rewords(plain(fact.name), answer) and word_count(answer) <= 4:

@@ -121,6 +121,18 @@ def answer_problem(answer: str, limit: int = 15) -> str | None:
     return None
 
 
+_LETTER = re.compile(r"(?<![\w'’.*&<+/\\-])([B-HJ-Z]|A(?!\s+[a-z]))(?![\w'’(<$+/-])")
+
+
+def unbound_letters(front: str, answer: str) -> list[str]:
+    """One-letter names the answer uses and the front never shows (`B is exactly A` under
+    `Identity`): they stand for something in a table or text the card leaves out."""
+    if word_count(answer) < 3 or plain(answer).startswith(("$", "-")):
+        return []  # a name or a command line, not a sentence about one
+    shown = set(re.findall(r"(?<![A-Za-z])[A-Z](?![a-z])", plain(front)))
+    return sorted({m for m in _LETTER.findall(plain(answer)) if m not in shown})
+
+
 def cue_problem(cue: str) -> str | None:
     """Why `cue` cannot stand on a card's front, or None."""
     p = plain(cue).strip(" :")

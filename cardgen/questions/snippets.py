@@ -191,7 +191,7 @@ def call_questions(
 
 
 _OUTPUT_LINE = re.compile(r"^\s*(?:#|//|--)\s*(?:=>|→|#=>)\s?(.*)$")
-_NOTE = re.compile(r"^(.*?\S)\s+\(([^()]{2,40})\)$")
+_NOTE = re.compile(r"^([^\n]*?\S)[ \t]+\(([^()\n]{2,40})\)$")
 
 
 def _outputs(lines: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
@@ -230,6 +230,17 @@ _SHELL_SYNTAX = re.compile(
 `(( … ))`, `<<<`, `2>&1`, `<(cmd)`, `&&`, `||`."""
 
 
+def _names_unset_variable(construct: str, code: str) -> bool:
+    """`${!sounds[@]}` in a script that shows `sounds` nowhere else: the learner cannot know the
+    name."""
+    used = set(re.findall(r"\$\{?[!#]?([A-Za-z_]\w*)", construct))
+    code = code.replace(construct, " ")
+    return any(
+        not re.search(rf"(?<![\w$]){v}\b|\$\{{?[!#]?{v}\b", code)
+        for v in used - {"HOME", "PATH", "PWD", "USER", "RANDOM", "BASH_SOURCE", "IFS"}
+    )
+
+
 def syntax_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int:
     """A short shell script under a heading that names what it shows: the construct hidden,
     the rest of the script shown (`Ranges: for i in [...]; do`)."""
@@ -246,6 +257,8 @@ def syntax_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
             continue
         if code.count(m.group(0)) > 1 or any(m.start() < f.end() for f in found):
             continue
+        if len(m.group(0)) > 30 or _names_unset_variable(m.group(0), code):
+            continue  # a pipeline to retype, or a name set in another block: not recallable
         found.append(m)
         if len(found) == 2:
             break

@@ -126,6 +126,19 @@ def header_names_a_fact(header: str) -> bool:
     return norm(text) not in ("note", "notes", "code", "comment", "comments", "remarks", "misc")
 
 
+def legend_codes(header: str, values: tuple[str, ...]) -> bool:
+    """`On: FTX`, `*`, `M`: letters that stand for a legend elsewhere on the page (a short
+    header over short codes, or codes that combine single letters of the same column)."""
+    codes = [plain(v).strip() for v in values]
+    short = [c for c in codes if re.fullmatch(r"[A-Z*+?!-]{1,3}|[a-z]", c)]
+    if len(header) <= 3 and len(short) * 5 >= len(codes) * 4:
+        return True
+    if not all(re.fullmatch(r"[A-Z*]{1,4}", c) for c in codes):
+        return False
+    letters = {c for c in codes if len(c) == 1}
+    return any(len(c) >= 2 and set(c) <= letters for c in codes)
+
+
 def code_examples(values: tuple[str, ...]) -> bool:
     """A column of code examples (`static X: u8 = 1;`), side by side with the key's: a grid of
     examples, not a fact about each row."""
@@ -189,7 +202,7 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
         if not header_names_a_fact(header):
             out.skip(table, f"column '{col}' has no name that says what it holds")
             continue
-        if len(col) <= 3 and all(len(plain(v)) <= 3 and plain(v).isalpha() for v in values):
+        if legend_codes(col, values):
             out.skip(table, f"column '{col}' holds short codes, not facts")
             continue
         if table.row_key(table.rows[0]).startswith("`") and code_examples(values):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from cardgen.parse.inline import strip_code
+from cardgen.parse.inline import CODE_SPAN, strip_code
 
 BLANK = "____"
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
@@ -73,8 +73,15 @@ def rewords(cue: str, answer: str) -> bool:
     said = content_words(answer)
     if not said:
         return False
-    shared = said & content_words(cue)
-    return len(shared) / len(said) >= 0.5
+    shown = content_words(cue)
+    shared = said & shown
+    if len(shared) / len(said) >= 0.5:
+        return True
+    core = content_words(re.sub(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])", "", plain(answer)))
+    if not core or core == said:
+        return False
+    shared = {w for w in core if w in shown or any(_prefixed(w, s) for s in shown)}
+    return len(shared) / len(core) >= 0.5
 
 
 def _prefixed(a: str, b: str) -> bool:
@@ -108,7 +115,7 @@ def mask(text: str, answer: str) -> str:
     pattern = re.compile(rf"(?<!\w)(?:`|\*\*)?{re.escape(target)}(?:`|\*\*)?(?!\w)", re.I)
     out: list[str] = []
     last = 0
-    for m in re.finditer(r"(`+)(.+?)\1", text):
+    for m in CODE_SPAN.finditer(text):
         out.append(pattern.sub(BLANK, text[last : m.start()]))
         whole = m.group(2).strip() == target
         out.append(BLANK if whole else m.group(0))
@@ -123,7 +130,7 @@ def unquote(text: str) -> str:
 
 def sentences(text: str) -> list[str]:
     """Split inline text into sentences (code spans are never split)."""
-    guarded = re.sub(r"(`+)(.*?)\1", lambda m: m.group(0).replace(".", "\0"), text)
+    guarded = CODE_SPAN.sub(lambda m: m.group(0).replace(".", "\0"), text)
     guarded = re.sub(r"\b(e\.g|i\.e|etc|vs|approx|incl|esp|resp|cf|ca)\.", r"\1\0", guarded)
     parts = _SENTENCE_END.split(guarded)
     return [p.replace("\0", ".").strip() for p in parts if p.strip()]
@@ -135,12 +142,22 @@ def bold_spans(text: str) -> list[str]:
     ]
 
 
+_EXAMPLE_ASIDE = re.compile(r"\s*\((?:e\.\s?g\.?,?|eg,?|for example,?|such as|ex:)\s[^()]*\)", re.I)
+"""`(e.g., 192.168.1.1)`: an example beside the fact, shown after the answer, never asked."""
+
+
 def short_answer(text: str, limit: int = 15, prefer_bold: bool = False) -> tuple[str, str] | None:
     """(answer, more) where the answer is short: the whole text, its first sentence or clause,
     or its bold phrase; None when nothing short says it."""
     text = text.strip()
     if not text:
         return None
+    example = _EXAMPLE_ASIDE.search(text)
+    if example and _EXAMPLE_ASIDE.sub("", text).strip():
+        found = short_answer(_EXAMPLE_ASIDE.sub("", text), limit, prefer_bold)
+        if found is not None:
+            more = " ".join(p for p in (found[1], example.group(0).strip()) if p)
+            return found[0], more
     bold = bold_spans(text)
     if prefer_bold and len(bold) == 1 and word_count(bold[0]) <= 6 and word_count(text) > 6:
         return f"**{bold[0]}**", text

@@ -18,7 +18,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-_CODE_SPAN = re.compile(r"(`+)\s?(.*?)\s?\1", re.S)
+from cardgen.parse.inline import CODE_SPAN
+
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)\)")
 _FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
@@ -99,7 +100,7 @@ def inline_html(text: str, image_src: ImageSource | None = None) -> str:
     image_src = image_src or _IMAGES.get()
     out: list[str] = []
     last = 0
-    for m in _CODE_SPAN.finditer(text):
+    for m in CODE_SPAN.finditer(text):
         out.append(_prose_html(text[last : m.start()], image_src))
         code = escape(m.group(2), quote=False)
         out.append(
