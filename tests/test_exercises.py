@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from cardgen.check import rust
 from cardgen.exercises.judge import check_exercise, next_hint
 from cardgen.exercises.watch import CLEAR
 from cardgen.sandbox import detect
-from tests.conftest import FIXTURES, SEED
+from tests.conftest import FIXTURES, ROOT, SEED
 from tests.test_bad_input import run_cli
 
 PYTHON_SHEET = FIXTURES / "sheets" / "python-sockets.md"
@@ -80,6 +81,7 @@ def test_layout_readme_and_what_is_checked(exercises):
     assert ".hints-seen" in python.read_text() and "__pycache__/" in python.read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     rust.cargo_source() != "debian" or shutil.which("git") is None,
     reason="needs Debian's crate registry (librust-socket2-dev) and git",
@@ -317,3 +319,36 @@ def test_a_learners_program_runs_in_the_sandbox(exercises, tmp_path):
     assert not outcome.passed
     assert outcome.message.startswith("tried to leave loopback"), outcome.text()
     assert outcome.isolation.startswith("bubblewrap")
+
+
+def test_a_learner_who_is_not_root_checks_a_python_exercise(exercises):
+    """As nobody (setpriv), with the system's Python and a plain PATH: the starter fails, the
+    solution passes, both inside the sandbox."""
+    python = Path("/usr/bin/python3")
+    if os.geteuid() != 0 or not python.exists() or shutil.which("setpriv") is None:
+        pytest.skip("needs root (to become nobody), setpriv and /usr/bin/python3")
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    if subprocess.run([*nobody, "test", "-r", str(ROOT / "cardgen" / "__init__.py")]).returncode:
+        pytest.skip(f"nobody cannot read {ROOT}")
+    home = Path(tempfile.mkdtemp(prefix="cardgen-nobody-", dir="/tmp"))
+    try:
+        folder = copy_exercise(exercises, "python-sockets/02-tcp-client", home, solution=True)
+        subprocess.run(["chmod", "-R", "a+rwX", str(home)], check=True)
+        cli = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from cardgen.cli import main; "
+        cli += "sys.argv = ['cardgen', *sys.argv[1:]]; sys.exit(main())"
+        env = ["env", "-i", "PATH=/usr/bin:/bin", f"HOME={home}"]
+
+        def check(*extra: str) -> subprocess.CompletedProcess:
+            argv = [*nobody, *env, str(python), "-c", cli, "exercise", "check", str(folder)]
+            return subprocess.run(
+                [*argv, "--timeout", "5", *extra], capture_output=True, text=True, timeout=120
+            )
+
+        starter, solution = check(), check("--solution")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    if "without a sandbox" in starter.stdout:
+        pytest.skip(f"no sandbox for nobody here: {starter.stdout.splitlines()[-1]}")
+    assert starter.returncode == 1, starter.stdout + starter.stderr
+    assert "your program connected but sent nothing" in starter.stdout
+    assert solution.returncode == 0, solution.stdout + solution.stderr

@@ -23,7 +23,7 @@ from cardgen.questions.model import slug
 KINDS = ("tcp_server", "tcp_client", "udp_echo", "udp_client", "socket_options")
 
 
-def _steps(draft: SourceDraft, kind: str) -> tuple[list[Line], list[Step]] | None:
+def _steps(draft: SourceDraft, kind: str, lang: str) -> tuple[list[Line], list[Step]] | None:
     """Number the TODO lines by the rung of the ladder they get a program past: TODO 1 is
     what the untouched starter lacks first."""
     order = tasks.ladder(kind, draft.expect)
@@ -47,7 +47,7 @@ def _steps(draft: SourceDraft, kind: str) -> tuple[list[Line], list[Step]] | Non
         finished = shapes[n]
         reads = "line reads" if len(finished) == 1 else "lines read"
         listed = ", ".join(finished[:-1]) + (" and " if len(finished) > 1 else "") + finished[-1]
-        lead = tasks.hint_lead(kind, stage, draft.expect)
+        lead = tasks.hint_lead(kind, stage, draft.expect, lang)
         steps.append(Step(stage, f"{lead} At TODO {n}, the finished {reads} {listed}."))
     return lines, steps
 
@@ -58,7 +58,7 @@ def snippet_exercise(sheet: Sheet, snippet: Snippet, kind: str) -> Exercise | No
     draft = rust_draft(snippet, kind) if lang == "rust" else python_draft(snippet, kind)
     if draft is None:
         return None
-    numbered = _steps(draft, kind)
+    numbered = _steps(draft, kind, lang)
     if numbered is None:
         return None
     lines, steps = numbered

@@ -44,10 +44,7 @@ class Outcome:
         if self.details:
             lines += ["What the checker saw:", *(f"  {line}" for line in self.details)]
         if self.hint:
-            lines.append(
-                f"Stuck? Hint {self.hint} (TODO {self.hint}) is about this: see README.md, "
-                "or run `cardgen exercise hint`."
-            )
+            lines.append(f"Stuck? Hint {self.hint} in README.md (TODO {self.hint}) is about this.")
         if self.isolation.startswith("none"):
             lines.append(f"(your program ran without a sandbox: {self.isolation[6:]})")
         return "\n".join(lines)
@@ -217,7 +214,8 @@ def stopped_at(stderr: str, lang: str) -> str:
     if not lines or not any(line.startswith("Traceback") for line in lines):
         return ""
     frames = re.findall(r'File "[^"]*?([^"/]+\.py)", line (\d+)', stderr)
-    where = f" ({frames[-1][0]}:{frames[-1][1]})" if frames else ""
+    own = [f for f in frames if f[0] == "exercise.py"] or frames  # the learner's line first
+    where = f" ({own[-1][0]}:{own[-1][1]})" if own else ""
     last = lines[-1]
     kind, _, message = last.partition(": ")
     if kind == "NotImplementedError" and (todo := _TODO.match(message)):

@@ -217,12 +217,13 @@ def tcp_client(launch: Launch, port: int, timeout: float, expect: dict) -> Verdi
         log.append("your side of the connection ended with a reset (RST), not with FIN")
     if read_reply and reset:
         why = (
-            "your program closed the connection before the reply came"
+            "you never read the reply: your program closed the connection before it came"
             if closed_early
-            else "your program closed the connection with the reply unread, so its kernel "
-            "reset the connection (RST instead of FIN)"
+            else f"you did not read the whole reply ({len(PAYLOAD)} bytes): your program "
+            "closed the connection with some of it unread, so its kernel reset the connection "
+            "(RST instead of FIN)"
         )
-        return Verdict(False, "read_reply", f"you never read the reply: {why}", log, fin)
+        return Verdict(False, "read_reply", why, log, fin)
     if fin.returncode != 0:
         return Verdict(
             False, "finish", f"the checker got {shown(want)}, but {ended(fin)}", log, fin

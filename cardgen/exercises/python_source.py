@@ -12,7 +12,10 @@ from cardgen.exercises.harness import python_main
 from cardgen.model import Snippet
 from cardgen.questions.snippets import key_calls
 
-_TUPLE = re.compile(r"\(\s*([\"'])(127\.0\.0\.1|localhost|::1|0\.0\.0\.0|)\1\s*,\s*\d{1,5}\s*\)")
+_TUPLE = re.compile(
+    r"\(\s*([\"'])(127\.0\.0\.1|localhost|::1|0\.0\.0\.0|)\1\s*,\s*(?!0\s*\))\d{1,5}\s*\)"
+)
+"""A loopback address with a port (port 0, any free port, stays as it is)."""
 _ASSIGN = re.compile(r"^(?P<indent>\s*)(?P<targets>[\w, ]+?)\s*=(?!=)\s*(?P<expr>.+)$")
 _COMPOUND = ("with ", "for ", "while ", "if ", "elif ", "else", "try", "except", "def ", "return")
 SENDS = {"tcp_client": "sendall|send", "udp_client": "sendto|send"}
@@ -21,7 +24,7 @@ READS = {"tcp_client": r"\.(recv|recv_into|makefile|recvmsg)\(", "udp_client": r
 
 def _echoes(code: str) -> bool:
     """Whether a server sends back what it read (`conn.sendall(conn.recv(1024))`)."""
-    read_into = set(re.findall(r"^\s*(\w+)\s*=\s*\w+\.recv\w*\(", code, re.M))
+    read_into = set(re.findall(r"(\w+)\s*:?=\s*\w+\.recv\w*\(", code))
     for line in code.split("\n"):
         m = re.search(r"\.(?:sendall|send)\((.*)", line)
         sent = m.group(1) if m else ""

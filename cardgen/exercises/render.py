@@ -76,7 +76,9 @@ def readme(ex: Exercise) -> str:
 Open `{own}` and complete the `run` function where it says `TODO` (TODO 1 first). The
 checker calls `run` with the address to use (something like `127.0.0.1:40123`: a free port
 on your own machine), and plays the other side on that address. Everything happens on
-loopback; nothing leaves your machine. {needs}
+loopback; nothing leaves your machine.
+
+{needs}
 
 ## What the checker checks
 

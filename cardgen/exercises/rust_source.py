@@ -44,8 +44,11 @@ _PLACEHOLDER_ARM = re.compile(
 
 
 def _loopback_literal(literal: str) -> bool:
+    """A loopback (or wildcard) address with a port: the one the exercise is given. Port 0
+    (any free port, as a client binds) stays as it is."""
     return any(
-        is_loopback(a.host) or a.host in ("0.0.0.0", "[::]") for a in addresses_in_code(literal)
+        (is_loopback(a.host) or a.host in ("0.0.0.0", "[::]")) and a.port != 0
+        for a in addresses_in_code(literal)
     )
 
 

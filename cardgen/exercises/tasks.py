@@ -27,8 +27,7 @@ def ladder(kind: str, expect: dict) -> list[str]:
 
 def shown(data: str) -> str:
     """Bytes as the learner reads them: `Hello`, `Hello\\n`."""
-    text = data.encode("latin-1").decode("latin-1")
-    escaped = text.encode("unicode_escape").decode("ascii").replace("`", "\\`")
+    escaped = data.encode("unicode_escape").decode("ascii").replace("`", "\\`")
     return f"`{escaped}`"
 
 
@@ -121,13 +120,12 @@ HINT_LEADS: dict[tuple[str, str], str] = {
         "Your program never connected. Connect to the checker's server at `addr` first."
     ),
     ("tcp_client", "send"): (
-        "The checker's server did not get {send}. Send exactly those bytes: `write` may send "
-        "only part of them, `write_all` (Rust) and `sendall` (Python) send them all."
+        "The checker's server did not get {send}. Send exactly those bytes: {send_all}."
     ),
     ("tcp_client", "read_reply"): (
-        "You never read the reply. A socket closed with unread data is reset (the kernel "
-        "sends RST instead of FIN), and the checker sees that: read the reply before your "
-        "program ends."
+        "You did not read the whole reply. A socket closed with unread data is reset (the "
+        "kernel sends RST instead of FIN), and the checker sees that: read the reply before "
+        "your program ends."
     ),
     ("tcp_server", "listen"): (
         "Nothing listens on `addr`. Make a listening socket on that address."
@@ -160,9 +158,17 @@ HINT_LEADS: dict[tuple[str, str], str] = {
 }
 
 
-def hint_lead(kind: str, stage: str, expect: dict) -> str:
+SEND_ALL = {
+    "rust": "`write` may send only part of them, `write_all` sends them all",
+    "python": "`send` may send only part of them, `sendall` sends them all",
+}
+
+
+def hint_lead(kind: str, stage: str, expect: dict, lang: str) -> str:
     """What a hint says about the verdict it answers."""
     if (kind, stage) in HINT_LEADS:
-        return HINT_LEADS[kind, stage].format(send=shown(str(expect.get("send", ""))))
+        return HINT_LEADS[kind, stage].format(
+            send=shown(str(expect.get("send", ""))), send_all=SEND_ALL[lang]
+        )
     value = expect.get("options", {}).get(stage)
     return f"`{stage}` is not set. Set it to `{value}`."
