@@ -150,7 +150,7 @@ def check_exercise(
 
 def judge(meta: dict, program: Program, timeout: float, sandbox: Sandbox) -> Outcome:
     """Run the learner's program in the sandbox, with the checker beside it."""
-    from cardgen.exercises.peers import Verdict
+    from cardgen.exercises.verdict import Verdict
 
     kind = meta["kind"]
     port = free_port(socket.SOCK_DGRAM if kind.startswith("udp") else socket.SOCK_STREAM)
