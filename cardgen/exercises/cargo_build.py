@@ -4,10 +4,11 @@ come back whole, as rustc prints them (`help:` and notes included)."""
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from cardgen.cache import Cache
@@ -53,24 +54,42 @@ def compiler_errors(stdout: str, stderr: str) -> list[str]:
     return ["\n".join(lines[-20:])] if lines else ["cargo failed and said nothing"]
 
 
+@contextlib.contextmanager
 def cargo_build(
     folder: Path, meta: dict, timeout: float, sandbox: Sandbox
-) -> tuple[Path | None, list[str]]:
-    """(the built program, or None and why: compiler errors, whole)."""
+) -> Iterator[tuple[Path | None, list[str]]]:
+    """(the built program, or None and why: compiler errors, whole), while the build folder
+    is held. Build folders are a few shared slots of the cache (`any_free`): the copy of a
+    project always lands at the same place in its slot, so cargo rebuilds only what changed
+    and the cache does not grow with every folder a learner checks."""
     if (missing := rust.tool_missing("cargo")) is not None:
-        return None, [missing]
-    cache = Cache()
-    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    home = cache.folder("exercises") / digest
-    project = home / "project"
-    target = home / "target"
-    shutil.rmtree(project, ignore_errors=True)
-    project.mkdir(parents=True)
-    target.mkdir(exist_ok=True)
-    copy_project(folder, project)
-    (project / "src").mkdir(exist_ok=True)
-    (project / "src" / "main.rs").write_text(rust_main(meta["kind"], meta.get("expect", {})))
-    crates = meta.get("crates", [])
+        yield None, [missing]
+        return
+    manifest = folder / "Cargo.toml"
+    declared = (
+        re.search(r'^name\s*=\s*"([\w-]+)"', manifest.read_text(), re.M)
+        if manifest.is_file()
+        else None
+    )
+    if declared is None:
+        yield None, ['Cargo.toml names no package (`name = "…"` under [package])']
+        return
+    name = declared.group(1)
+    with Cache().any_free("exercise-builds") as slot:
+        project = slot / "projects" / name
+        target = slot / "target"
+        shutil.rmtree(project, ignore_errors=True)
+        project.mkdir(parents=True)
+        target.mkdir(exist_ok=True)
+        copy_project(folder, project)
+        (project / "src").mkdir(exist_ok=True)
+        (project / "src" / "main.rs").write_text(rust_main(meta["kind"], meta.get("expect", {})))
+        yield _build(project, target, meta.get("crates", []), timeout, sandbox, name)
+
+
+def _build(
+    project: Path, target: Path, crates: list[str], timeout: float, sandbox: Sandbox, name: str
+) -> tuple[Path | None, list[str]]:
     if (error := rust.cargo_fetch(project, timeout)) is not None:
         return None, [error]
     argv = ["cargo", "build", "--quiet", "--message-format=json", *rust.cargo_source_args(crates)]
@@ -83,6 +102,5 @@ def cargo_build(
         return None, [f"cargo was still building after {timeout:.0f} s"]
     if fin.returncode != 0:
         return None, compiler_errors(fin.stdout, fin.stderr)
-    name = re.search(r'^name\s*=\s*"([^"]+)"', (project / "Cargo.toml").read_text(), re.M)
-    binary = target / "debug" / (name.group(1) if name else "")
-    return (binary, []) if name and binary.is_file() else (None, ["cargo built no program"])
+    binary = target / "debug" / name
+    return (binary, []) if binary.is_file() else (None, ["cargo built no program"])

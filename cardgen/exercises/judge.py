@@ -133,12 +133,15 @@ def check_exercise(
     if lang == "rust":
         from cardgen.exercises.cargo_build import cargo_build
 
-        binary, errors = cargo_build(target, meta, build_timeout, sandbox)
-        if binary is None:
-            return Outcome(
-                False, "your code does not compile", output=errors, isolation=sandbox.description
-            )
-        program = Program([str(binary)], readable=[binary])
+        with cargo_build(target, meta, build_timeout, sandbox) as (binary, errors):
+            if binary is None:
+                return Outcome(
+                    False,
+                    "your code does not compile",
+                    output=errors,
+                    isolation=sandbox.description,
+                )
+            return judge(meta, Program([str(binary)], readable=[binary]), timeout, sandbox)
     else:
         if errors := _python_errors(target):
             return Outcome(False, "your code does not compile", output=errors)
