@@ -46,8 +46,14 @@ def socket_options(
             )
     bound = next((line[len("bound to ") :] for line in lines if line.startswith("bound to ")), "")
     if expect.get("bound") and bound != f"127.0.0.1:{port}":
-        where = f"bound to {bound}" if bound else "not bound"
-        wrong.append(("bind", f"the socket is {where}, not to 127.0.0.1:{port}"))
+        wrong.append(
+            (
+                "bind",
+                f"the socket is bound to {bound}, not to 127.0.0.1:{port}"
+                if bound
+                else f"the socket is not bound (to 127.0.0.1:{port}, the address `run` is given)",
+            )
+        )
     if wrong:
         wrong.sort(key=lambda w: order.index(w[0]) if w[0] in order else len(order))
         return Verdict(False, wrong[0][0], "; ".join(w for _, w in wrong), log, fin)

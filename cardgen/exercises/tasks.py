@@ -63,7 +63,7 @@ def task(kind: str, expect: dict) -> str:
         wanted = "\n".join(
             f"- `{name}` set to `{value}`" for name, value in expect.get("options", {}).items()
         )
-        bind = " and bind it to the address you are given" if expect.get("bound") else ""
+        bind = ", bind it to the address you are given" if expect.get("bound") else ""
         return f"Create a TCP socket, set these options{bind}, and return it:\n\n{wanted}"
     raise ValueError(f"no task for {kind}")
 
