@@ -116,9 +116,7 @@ def sheet_renderers(options: BuildOptions) -> list[SheetRenderer]:
         chosen.append(outputs.deck_output)
     if "quizzes" in options.outputs:
         chosen.append(outputs.quiz_output)
-    if "exercises" in options.outputs:
-        chosen.append(outputs.exercise_output)
-    return chosen
+    return chosen  # exercises come after the checks: `_write_exercises`
 
 
 def count_blocks(
@@ -265,10 +263,11 @@ def build(
         for path in todo:
             done(path, build_sheet(path, options))
     ordered = [outcomes[p] for p in sheets]
+    fresh = [o for o in ordered if not o.reused and o.sheet and not o.error]
     if options.check:
-        _run_checks(
-            [o for o in ordered if not o.reused and o.sheet and not o.error], options, progress
-        )
+        _run_checks(fresh, options, progress)
+    if "exercises" in options.outputs:
+        written += _write_exercises(fresh, options)
     written += _write_reports(ordered, options)
     return BuildResult(ordered, written)
 
@@ -280,10 +279,32 @@ def _write_sheet(outcome: SheetOutcome, options: BuildOptions) -> list[Path]:
         target = options.out_dir / rel
         if write_atomic(target, data):
             written.append(target)
-    outcome.outputs = sorted(outcome.files)
+    outcome.outputs = sorted(set(outcome.outputs) | set(outcome.files))
     outcome.files = {}
-    if not options.check:
+    if not options.check and "exercises" not in options.outputs:
         outcome.sheet = None
+    return written
+
+
+def _write_exercises(outcomes: list[SheetOutcome], options: BuildOptions) -> list[Path]:
+    """Exercises are made from proven snippets only: after the checks, from their results."""
+    from cardgen.outputs import exercise_output
+
+    written: list[Path] = []
+    for outcome in outcomes:
+        assert outcome.sheet is not None
+        try:
+            exercise_output(outcome.sheet, options, outcome)
+        except Exception as exc:  # a bug inside one sheet fails that sheet, never the build
+            if os.environ.get("CARDGEN_DEBUG"):
+                raise
+            outcome.error = SheetError(
+                f"internal error while making this sheet's exercises: {type(exc).__name__}: "
+                f"{exc} (set CARDGEN_DEBUG=1 for the traceback, and please report it)",
+                outcome.path,
+            )
+            outcome.files.clear()
+        written += _write_sheet(outcome, options)
     return written
 
 

@@ -54,13 +54,15 @@ def quiz_output(
     outcome.counts["quiz"] = dict(sorted(Counter(i.kind for i in quiz.items).items()))
 
 
-def exercise_output(
-    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
-) -> None:
-    """`exercises/<sheet>/<NN>-<slug>/` for the learner, `exercises/<sheet>/solutions/` apart."""
+def exercise_output(sheet: Sheet, options: BuildOptions, outcome: SheetOutcome) -> None:
+    """`exercises/<sheet>/<NN>-<slug>/` for the learner, `exercises/<sheet>/solutions/` apart.
+
+    Made once the checks have run: only a snippet whose check passed (in `outcome.checks`)
+    makes an exercise; one that failed, was refused or was not checked makes a warning."""
     from cardgen.exercises import sheet_exercise_files
 
-    files = sheet_exercise_files(sheet)
+    files, warnings = sheet_exercise_files(sheet, outcome.checks if options.check else None)
     for rel, data in files.items():
         outcome.files[f"exercises/{sheet.name}/{rel}"] = data
+    outcome.warnings.extend(warnings)
     outcome.counts["exercises"] = sum(1 for rel in files if rel.endswith("/README.md"))

@@ -1,10 +1,17 @@
-"""Exercise → files: `<NN>-<slug>/` for the learner, `solutions/<NN>-<slug>/` apart."""
+"""Exercise → files: `<NN>-<slug>/` for the learner, `solutions/<NN>-<slug>/` apart.
+
+A Rust exercise is a Cargo project that builds with a plain `cargo build` (so that the
+learner's editor, rust-analyzer, resolves every crate): where Debian's crate registry is
+installed, a `.cargo/config.toml` in the folder points cargo at it, offline; elsewhere cargo
+fetches from crates.io. A Python exercise is one `exercise.py` that runs with `python3`.
+"""
 
 from __future__ import annotations
 
 import json
 
-from cardgen.check.rust import KNOWN_CRATES
+from cardgen.check import rust
+from cardgen.exercises.harness import rust_main
 from cardgen.exercises.model import Exercise
 
 CARGO_TOML = """[package]
@@ -17,69 +24,43 @@ publish = false
 {deps}
 [workspace]
 """
-PY_LEVELS = {"SO_": "SOL_SOCKET", "TCP_": "IPPROTO_TCP", "IP_": "IPPROTO_IP"}
+HINTS_SEEN = ".hints-seen"
+"""Where `cardgen exercise hint` remembers how many hints the learner has seen."""
+GITIGNORE = {
+    "rust": f"/target\nCargo.lock\n{HINTS_SEEN}\n",
+    "python": f"__pycache__/\n*.pyc\n{HINTS_SEEN}\n",
+}
+"""Everything that cargo, python and cardgen write into an exercise folder."""
 
 
-def rust_harness(ex: Exercise) -> str:
-    if ex.kind == "socket_options":
-        reads = "\n".join(
-            f'            println!("CARDGEN_OPT socket.{opt} {{:?}}", socket.{opt}().unwrap());'
-            for opt in ex.expect
-        )
-        ok = (
-            "        Ok(socket) => {\n" + reads + "\n"
-            '            println!("CARDGEN_LOCAL socket {:?}", '
-            "socket.local_addr().ok().and_then(|a| a.as_socket()));\n        }"
-        )
-    else:
-        ok = "        Ok(_) => {}"
-    return f"""//! The checker's harness: do not edit. Your code goes in src/exercise.rs.
-mod exercise;
-
-fn main() {{
-    // The checker passes the address to use, e.g. 127.0.0.1:40123.
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8080".to_string());
-    match exercise::run(&addr) {{
-{ok}
-        Err(e) => {{
-            eprintln!("error: {{e}}");
-            std::process::exit(1);
-        }}
-    }}
-}}
-"""
-
-
-def python_harness(ex: Exercise) -> str:
-    """Run by the checker as `python -c HARNESS host:port` in the exercise folder."""
-    lines = [
-        "import socket, sys",
-        "sys.path.insert(0, '.')",
-        "import exercise",
-        "host, _, port = sys.argv[1].rpartition(':')",
-        "result = exercise.run((host, int(port)))",
-    ]
-    if ex.kind == "socket_options":
-        for opt in ex.expect:
-            level = next(
-                (lv for prefix, lv in PY_LEVELS.items() if opt.startswith(prefix)), "SOL_SOCKET"
-            )
-            lines.append(
-                f"print('CARDGEN_OPT sock.{opt}', result.getsockopt(socket.{level}, socket.{opt}))"
-            )
-        lines.append("print('CARDGEN_LOCAL sock', result.getsockname())")
-    return "\n".join(lines) + "\n"
+def cargo_config() -> str | None:
+    """`.cargo/config.toml` pointing at Debian's registry, where it is installed."""
+    if rust.cargo_source() != "debian":
+        return None
+    return (
+        "# Written by cardgen: crates come from Debian's registry on this machine, offline.\n"
+        "# Without it (no /usr/share/cargo/registry), delete this file: cargo then uses\n"
+        "# crates.io.\n"
+        "[source.crates-io]\n"
+        'replace-with = "debian"\n'
+        "\n"
+        "[source.debian]\n"
+        f'directory = "{rust.DEBIAN_REGISTRY}"\n'
+    )
 
 
 def readme(ex: Exercise) -> str:
     own = "src/exercise.rs" if ex.lang == "rust" else "exercise.py"
-    needs = (
-        "You need Rust (`cargo`). `src/main.rs` is the checker's harness: leave it as it is."
-        if ex.lang == "rust"
-        else "You need Python 3."
-    )
+    if ex.lang == "rust":
+        needs = (
+            "You need Rust (`cargo`). `src/main.rs` runs your `run`: `cargo run -- "
+            "127.0.0.1:8080` tries it by hand (the checker uses its own copy of that file)."
+        )
+    else:
+        needs = "You need Python 3. `python3 exercise.py 127.0.0.1:8080` tries it by hand."
+    checks = "\n".join(f"{n}. {c[0].upper()}{c[1:]}" for n, c in enumerate(ex.checks, start=1))
     hints = "\n".join(
-        f"<details><summary>Hint {n}</summary>\n\n{h}\n\n</details>\n"
+        f"<details><summary>Hint {n} (TODO {n})</summary>\n\n{h}\n\n</details>\n"
         for n, h in enumerate(ex.hints, start=1)
     )
     return f"""# Exercise {ex.number:02d}: {ex.title}
@@ -92,10 +73,18 @@ def readme(ex: Exercise) -> str:
 
 ## What to do
 
-Open `{own}` and complete the `run` function where it says `TODO`. The checker calls `run`
-with the address to use (something like `127.0.0.1:40123`: a free port on your own machine),
-and runs a peer on that address. Everything happens on loopback; nothing leaves your machine.
+Open `{own}` and complete the `run` function where it says `TODO` (TODO 1 first). The
+checker calls `run` with the address to use (something like `127.0.0.1:40123`: a free port
+on your own machine), and plays the other side on that address. Everything happens on
+loopback; nothing leaves your machine.
+
 {needs}
+
+## What the checker checks
+
+{checks}
+
+You pass when all of it holds; otherwise the checker names the first thing missing.
 
 ## Check your work
 
@@ -103,8 +92,8 @@ and runs a peer on that address. Everything happens on loopback; nothing leaves 
 cardgen exercise check .
 ```
 
-runs your code against the checker's peer and tells you what it saw: exit code 0 when you
-pass, 1 when not yet. `cardgen exercise watch .` checks again every time you save.
+runs your code against the checker and tells you what it saw: exit code 0 when you pass, 1
+when not yet. `cardgen exercise watch .` checks again every time you save.
 
 ## Hints
 
@@ -116,9 +105,9 @@ From the cheatsheet, `{ex.source}`.
 """
 
 
-def exercise_files(ex: Exercise, sheet: str) -> dict[str, bytes]:
-    """Relative path (under `exercises/<sheet>/`) → bytes, for the learner and the solution."""
-    meta = {
+def meta(ex: Exercise, sheet: str) -> dict[str, object]:
+    """`exercise.json`: what the checker needs to judge the folder."""
+    return {
         "title": ex.title,
         "kind": ex.kind,
         "lang": ex.lang,
@@ -126,21 +115,26 @@ def exercise_files(ex: Exercise, sheet: str) -> dict[str, bytes]:
         "sheet": sheet,
         "expect": ex.expect,
         "crates": ex.crates,
-        "hints": len(ex.hints),
+        "hints": [step.addresses for step in ex.steps],
     }
-    if ex.lang == "python":
-        meta["harness"] = python_harness(ex)
-    meta_bytes = (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode()
+
+
+def exercise_files(ex: Exercise, sheet: str) -> dict[str, bytes]:
+    """Relative path (under `exercises/<sheet>/`) → bytes, for the learner and the solution."""
+    meta_bytes = (json.dumps(meta(ex, sheet), indent=2, sort_keys=True) + "\n").encode()
     files: dict[str, bytes] = {}
+    config = cargo_config() if ex.crates else None
     for base, code in ((ex.folder, ex.starter), (f"solutions/{ex.folder}", ex.solution)):
         files[f"{base}/exercise.json"] = meta_bytes
+        files[f"{base}/.gitignore"] = GITIGNORE[ex.lang].encode()
         if ex.lang == "rust":
             name = f"ex{ex.number:02d}_{ex.slug.replace('-', '_')}"
-            deps = "".join(KNOWN_CRATES[c] + "\n" for c in ex.crates if c in KNOWN_CRATES)
+            deps = "".join(rust.KNOWN_CRATES[c] + "\n" for c in ex.crates if c in rust.KNOWN_CRATES)
             files[f"{base}/Cargo.toml"] = CARGO_TOML.format(name=name, deps=deps).encode()
-            files[f"{base}/src/main.rs"] = rust_harness(ex).encode()
+            files[f"{base}/src/main.rs"] = rust_main(ex.kind, ex.expect).encode()
             files[f"{base}/src/exercise.rs"] = code.encode()
-            files[f"{base}/.gitignore"] = b"/target\n"
+            if config is not None:
+                files[f"{base}/.cargo/config.toml"] = config.encode()
         else:
             files[f"{base}/exercise.py"] = code.encode()
     files[f"{ex.folder}/README.md"] = readme(ex).encode()

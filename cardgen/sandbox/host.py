@@ -31,6 +31,7 @@ from cardgen.sandbox.process import Finished, Started
 FUNCTIONS = {
     "cardgen.check.peers:run_peer",
     "cardgen.claims.observe:observe",
+    "cardgen.exercises.peers:run_judge",
     "cardgen.sandbox.host:run_program",
 }
 """What a job may run: nothing but these."""
