@@ -581,7 +581,8 @@ def test_an_interrupted_check_stops_at_once_and_leaves_no_process(tmp_path, how)
 
 def test_unprivileged_user_gets_the_same_sandbox(tmp_path):
     """As nobody (setpriv), with the system's Python: user namespaces, loopback only, and the
-    process limit that RLIMIT_NPROC enforces for users who are not root."""
+    process limit that RLIMIT_NPROC enforces for users who are not root. Run the way a user's
+    script from /tmp runs (/tmp on sys.path), with a PATH folder nobody may not look into."""
     python = Path("/usr/bin/python3")
     if os.geteuid() != 0 or not python.exists() or shutil.which("setpriv") is None:
         pytest.skip("needs root (to become nobody), setpriv and /usr/bin/python3")
@@ -590,7 +591,7 @@ def test_unprivileged_user_gets_the_same_sandbox(tmp_path):
     if readable.returncode != 0:
         pytest.skip(f"nobody cannot read {ROOT}")
     probe = (
-        "import sys; sys.path[:0] = [sys.argv[1]]\n"
+        "import sys; sys.path[:0] = [sys.argv[1], '/tmp']\n"
         "from cardgen.sandbox import Program, Sandbox, detect\n"
         "if not detect().available: print('NONE', detect().description); raise SystemExit\n"
         "box = Sandbox()\n"
@@ -601,6 +602,7 @@ def test_unprivileged_user_gets_the_same_sandbox(tmp_path):
         "net = [sys.executable, '-c', dial]\n"
         "print('NET', box.run(Program(net), 5).breach())\n"
         "print('UID', box.run(Program(['id', '-u']), 5).value['stdout'].strip())\n"
+        "print('PWD', box.run(Program(['pwd']), 5).value['stdout'].strip())\n"
         "status = box.run(Program(['grep', '^Cap', '/proc/self/status']), 5).value['stdout']\n"
         "print('CAPS', ' '.join(status.split()))\n"
     )
@@ -610,12 +612,13 @@ def test_unprivileged_user_gets_the_same_sandbox(tmp_path):
         text=True,
         timeout=120,
         cwd="/",
-        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/nonexistent"},
+        env={"PATH": "/root/.cargo/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/nonexistent"},
     )
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
     if "NONE" in lines:
         pytest.skip(f"no user namespaces for nobody here: {lines['NONE']}")
     assert lines.get("UID") == "65534", done.stdout + done.stderr
+    assert lines.get("PWD") == "/tmp/home", lines
     limit = Limits().processes
     assert f"stopped at the {limit}-process limit" in lines["FORK"], lines
     assert "tried to leave loopback" in lines["NET"], lines

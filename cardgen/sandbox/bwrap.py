@@ -51,6 +51,15 @@ def _under(path: Path, folders: tuple[str, ...]) -> bool:
     return any(path == Path(f) or Path(f) in path.parents for f in folders)
 
 
+def _existing(path: Path) -> Path | None:
+    """The real path of `path`, or None where it is missing or the user may not look at it."""
+    try:
+        real = path.resolve()
+        return real if real.exists() else None
+    except OSError:
+        return None
+
+
 def host_paths() -> list[Path]:
     """What the sandbox's first process (cardgen's Python) needs to see."""
     import cardgen
@@ -77,10 +86,13 @@ def bwrap_argv(
     args += ["--dir", SCRATCH]
     seen: set[Path] = set()
     for path in [*readable, *host_paths()]:
-        real = path.resolve()
-        if real.exists() and real not in seen and _under(real, PRIVATE):
-            seen.add(real)
-            args += ["--ro-bind", str(real), str(real)]
+        real = _existing(path)
+        if real is None or real in seen or not _under(real, PRIVATE):
+            continue
+        if str(real) in PRIVATE or Path(SCRATCH) == real or real in Path(SCRATCH).parents:
+            continue  # `/tmp` itself (a script run from /tmp): binding it would hide the scratch
+        seen.add(real)
+        args += ["--ro-bind", str(real), str(real)]
     for path in writable:
         real = path.resolve()
         args += ["--bind", str(real), str(real)]
