@@ -19,6 +19,7 @@ from cardgen.quiz.distractors import distractor_pool, pick_distractors, shape
 from cardgen.quiz.explain import (
     Explanation,
     SheetIndex,
+    compared_values,
     explain,
     explain_matching,
     explain_ordering,
@@ -64,6 +65,8 @@ class Candidate:
     """Ordering: the items in their right order."""
     evidence: str = ""
     points: int = 1
+    contrast: str = ""
+    """A row of a table that compares things: its cells answer each other (one per quiz)."""
 
     def shown(self) -> list[str]:
         """Texts a reader sees before answering, and the required part of the explanation."""
@@ -90,7 +93,9 @@ def asks_something(prompt: str) -> bool:
 
 def _base(q: Question, kind: str, prefix: str, index: SheetIndex, **kw) -> Candidate:
     shown_answer = kw.pop("shown_answer", None)
+    compared = bool(compared_values(q, index))
     return Candidate(
+        contrast=f"{Path(q.source.path).name}:{q.source.line}" if compared else "",
         kind=kind,
         id=item_id(prefix, q.key),
         key=q.key,
@@ -121,7 +126,7 @@ def _choice_stem(q: Question) -> bool:
 def multiple_choice(q: Question, index: SheetIndex, rng: random.Random) -> Candidate | None:
     if not _choice_stem(q):
         return None
-    wrong = pick_distractors(q, rng, MAX_OPTIONS - 1)
+    wrong = pick_distractors(q, rng, MAX_OPTIONS - 1, compared_values(q, index))
     if len(wrong) < (1 if shape(q.answer) == "yes_no" else 2):
         return None  # yes or no: the other is the one wrong option
     return _base(
@@ -140,10 +145,12 @@ def true_false(q: Question, index: SheetIndex, rng: random.Random, truth: bool) 
     """The stem with "Proposed answer: X"; `truth` says whether X is the right answer."""
     if not _choice_stem(q) or shape(q.answer) == "yes_no":
         return None  # "Proposed answer: No", true or false? A yes-no stem is asked as it is
-    pool = distractor_pool(q, rng)
+    closest = compared_values(q, index)
+    pool = distractor_pool(q, rng, closest)
     if not pool:
         return None
-    statement = q.answer if truth else rng.choice(pool)
+    near = [v for v in pool if v in closest]
+    statement = q.answer if truth else rng.choice(near or pool)
     return _base(
         q,
         "true_false",

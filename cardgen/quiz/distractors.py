@@ -47,9 +47,12 @@ def _code_spans(text: str) -> list[str]:
     return [m.strip() for m in re.findall(r"`([^`]+)`", text) if m.strip()]
 
 
-def distractor_pool(q: Question, rng: random.Random | None = None) -> list[str]:
+def distractor_pool(
+    q: Question, rng: random.Random | None = None, closest: tuple[str, ...] = ()
+) -> list[str]:
     """Sibling answers (same column, other states, other calls...) that are plainly wrong and
-    of the answer's shape; a few hundred at most, in the family's order."""
+    of the answer's shape; a few hundred at most: `closest` first (the other compared things'
+    values for the same row: UDP's where TCP's is asked), then the family's in its order."""
     excluded = {norm(q.answer)} | {norm(v) for v in q.also_true}
     whole = tokens(q.answer)
     family = list(q.family)
@@ -60,7 +63,7 @@ def distractor_pool(q: Question, rng: random.Random | None = None) -> list[str]:
     named = [c for c in _code_spans(q.prompt) if c in plain(q.answer)]
     pool: list[str] = []
     seen: set[str] = set()
-    for value in family:
+    for value in (*closest, *family):
         n = norm(value)
         if any(c not in plain(value) for c in named):
             continue  # the stem names `netstat`: an `ss` command is struck out at sight
@@ -72,13 +75,18 @@ def distractor_pool(q: Question, rng: random.Random | None = None) -> list[str]:
     return pool
 
 
-def pick_distractors(q: Question, rng: random.Random, count: int) -> list[str]:
-    """`count` wrong options, preferring those closest in length to the answer (so that the
-    longest option is not always the right one)."""
-    pool = distractor_pool(q, rng)
+def pick_distractors(
+    q: Question, rng: random.Random, count: int, closest: tuple[str, ...] = ()
+) -> list[str]:
+    """`count` wrong options: the `closest` ones, then those nearest in length to the answer
+    (so that the longest option is not always the right one)."""
+    pool = distractor_pool(q, rng, closest)
     if len(pool) <= count:
         return pool
+    near = {norm(v) for v in closest}
+    first = [v for v in pool if norm(v) in near][:count]
+    rest = [v for v in pool if norm(v) not in near]
     size = len(plain(q.answer))
-    rng.shuffle(pool)
-    pool.sort(key=lambda v: abs(len(plain(v)) - size) / max(size, 1) > 1.0)
-    return pool[:count]
+    rng.shuffle(rest)
+    rest.sort(key=lambda v: abs(len(plain(v)) - size) / max(size, 1) > 1.0)
+    return (first + rest)[:count]

@@ -151,6 +151,24 @@ class SheetIndex:
                         )
 
 
+def compared_values(q: Question, index: SheetIndex) -> tuple[str, ...]:
+    """In a table that compares things (`Feature | TCP | UDP`), the other things' values for
+    the row asked: the wrong answers a learner weighs (UDP's header size for TCP's)."""
+    from cardgen.questions.tables import ATTRIBUTE_AXES
+
+    if q.block != "table" or q.source.line not in index.rows:
+        return ()
+    table, row = index.rows[q.source.line]
+    k = table.key_column
+    if k >= len(table.header) or norm(plain(table.header[k])) not in ATTRIBUTE_AXES:
+        return ()
+    return tuple(
+        cell
+        for j, cell in enumerate(row.cells)
+        if j != k and j < len(table.header) and table.header[j] != q.column and plain(cell)
+    )
+
+
 def _entry_text(entry: object) -> str:
     for term, text in (("term", "text"), ("key", "value")):
         if hasattr(entry, term):

@@ -150,6 +150,8 @@ def _spread(groups: list[tuple[str, list[Builder]]], rng: random.Random) -> Iter
 def _conflicts(candidate: Candidate, chosen: list[Candidate]) -> bool:
     shown = candidate.shown()
     for other in chosen:
+        if candidate.contrast and candidate.contrast == other.contrast:
+            return True  # TCP's and UDP's ordering: each answers the other
         if any(same_fact(a, b) for a in candidate.facts for b in other.facts):
             return True
         if any(shows(shown, f, candidate.code) for f in other.facts):
@@ -195,11 +197,12 @@ def _deal_letters(
     mcs: list[Candidate], rng: random.Random, letters: Counter[int]
 ) -> dict[int, int]:
     """The right option's position for each multiple-choice question: the least-used letter so
-    far (ties drawn at random), the questions taken in a random order so that no pattern runs
-    down the page."""
+    far (ties drawn at random), the questions taken in a random order (those with the fewest
+    options first) so that no pattern runs down the page."""
     out: dict[int, int] = {}
     visit = list(mcs)
     rng.shuffle(visit)
+    visit.sort(key=lambda c: len(c.options))  # the fewest options first: they choose least
     for c in visit:
         places = list(range(len(c.options)))
         rng.shuffle(places)
