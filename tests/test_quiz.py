@@ -354,3 +354,26 @@ def test_explanations_explain_rather_than_repeat_the_answer(seed_quiz):
         richer += len(extra) >= 2
         assert len(plain(q.explanation)) <= 151
     assert richer >= 0.65 * len(questions), (richer, len(questions))
+
+
+def test_the_build_step_honours_quiz_versions_differ(banks):
+    """`quiz_output` reads `quiz_versions_differ` from the build's options (plain data)."""
+    from types import SimpleNamespace
+
+    from cardgen.outputs import quiz_output
+
+    _, sheet, bank = banks[0]
+    made = {}
+    for differ in (False, True):
+        options = SimpleNamespace(
+            seed=0, quiz_questions=40, quiz_versions=2, quiz_versions_differ=differ
+        )
+        outcome = SimpleNamespace(files={}, counts={})
+        quiz_output(sheet, bank, options, outcome)
+        data = json.loads(outcome.files["quizzes/ch02-sockets.quiz.json"])
+        made[differ] = [{q["id"] for q in v["questions"]} for v in data["versions"]]
+        assert outcome.counts["quiz"] == dict(
+            sorted(Counter(q["kind"] for q in data["versions"][0]["questions"]).items())
+        )
+    assert made[False][0] == made[False][1]
+    assert made[True][0] != made[True][1]
