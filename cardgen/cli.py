@@ -82,8 +82,8 @@ def make_parser() -> argparse.ArgumentParser:
     quiz = sub.add_parser(
         "quiz",
         help="write printable quiz versions for one sheet",
-        description="Write K versions of a sheet's printable quiz, each with "
-        "its own answer key, plus the self-check page.",
+        description="Write K versions of a sheet's printable quiz (the same questions "
+        "shuffled), their answer key, the self-check page and the quiz as data (.quiz.json).",
     )
     quiz.add_argument("file", type=Path, metavar="FILE")
     quiz.add_argument(
@@ -91,7 +91,12 @@ def make_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="K",
-        help="number of different versions (default: 1)",
+        help="number of versions (default: 1)",
+    )
+    quiz.add_argument(
+        "--versions-differ",
+        action="store_true",
+        help="give each version its own questions instead of shuffling the same ones",
     )
     quiz.add_argument(
         "--seed", type=int, default=0, metavar="N", help="seed for selection and order (default: 0)"
@@ -243,23 +248,22 @@ def run_quiz(args: argparse.Namespace) -> int:
     from cardgen.parse import parse_file
     from cardgen.questions import build_bank
     from cardgen.quiz import make_quiz
-    from cardgen.render.quiz_html import render_print, render_selfcheck
+    from cardgen.render.html import data_uri_images, images_from
+    from cardgen.render.quiz_html import quiz_pages
 
     if not 1 <= args.versions <= 50:
         print("error: --versions takes a number from 1 to 50", file=sys.stderr)
         return EXIT_USAGE
     sheet = parse_file(args.file)
     bank, _ = build_bank(sheet)
-    files: dict[Path, bytes] = {}
-    for version in range(1, args.versions + 1):
-        quiz = make_quiz(bank, seed=args.seed, version=version)
-        suffix = f"-v{version}" if args.versions > 1 else ""
-        files[args.output / f"{sheet.name}{suffix}.html"] = render_print(quiz, args.versions)
-        if version == 1:
-            files[args.output / f"{sheet.name}-selfcheck.html"] = render_selfcheck(quiz)
-    for path, data in files.items():
-        write_atomic(path, data)
-        print(path)
+    quiz = make_quiz(
+        bank, sheet, seed=args.seed, versions=args.versions, versions_differ=args.versions_differ
+    )
+    with images_from(data_uri_images(sheet.path)):
+        files = quiz_pages(quiz, sheet.name)
+    for name, data in files.items():
+        write_atomic(args.output / name, data)
+        print(args.output / name)
     return EXIT_OK
 
 

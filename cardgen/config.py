@@ -24,6 +24,9 @@ class Config:
     quiz_seed: int = 0
     quiz_versions: int = 1
     quiz_questions: int = 40
+    quiz_versions_differ: bool = False
+    """True: each printable version selects its own questions; False: the versions shuffle the
+    same questions and options."""
     checks: bool = True
     check_timeout: float = 10.0
     compile_timeout: float = 600.0
@@ -49,6 +52,7 @@ _TYPES: dict[str, type] = {
     "quiz_seed": int,
     "quiz_versions": int,
     "quiz_questions": int,
+    "quiz_versions_differ": bool,
     "checks": bool,
     "check_timeout": float,
     "compile_timeout": float,

@@ -36,22 +36,25 @@ def deck_output(
 def quiz_output(
     sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
 ) -> None:
-    """`quizzes/<sheet>.html` (printable, with its key) and `quizzes/<sheet>-selfcheck.html`."""
+    """`quizzes/<sheet>.quiz.json` (the quiz as data) and the pages rendered from it: the
+    printable quiz of each version, `<sheet>-key.html` and `<sheet>-selfcheck.html`."""
     from cardgen.quiz import make_quiz
     from cardgen.render.html import data_uri_images, images_from
-    from cardgen.render.quiz_html import render_print, render_selfcheck
+    from cardgen.render.quiz_html import quiz_pages
 
+    quiz = make_quiz(
+        bank,
+        sheet,
+        seed=options.seed,
+        size=options.quiz_questions,
+        versions=options.quiz_versions,
+        versions_differ=getattr(options, "quiz_versions_differ", False),
+    )
     with images_from(data_uri_images(sheet.path)):
-        quiz = make_quiz(bank, seed=options.seed, size=options.quiz_questions)
-    outcome.files[f"quizzes/{sheet.name}.html"] = render_print(quiz, options.quiz_versions)
-    outcome.files[f"quizzes/{sheet.name}-selfcheck.html"] = render_selfcheck(quiz)
-    for version in range(2, options.quiz_versions + 1):
-        with images_from(data_uri_images(sheet.path)):
-            other = make_quiz(bank, seed=options.seed, version=version, size=options.quiz_questions)
-        outcome.files[f"quizzes/{sheet.name}-v{version}.html"] = render_print(
-            other, options.quiz_versions
-        )
-    outcome.counts["quiz"] = dict(sorted(Counter(i.kind for i in quiz.items).items()))
+        for name, data in quiz_pages(quiz, sheet.name).items():
+            outcome.files[f"quizzes/{name}"] = data
+    kinds = Counter(q.kind for q in quiz.versions[0].questions)
+    outcome.counts["quiz"] = dict(sorted(kinds.items()))
 
 
 def exercise_output(sheet: Sheet, options: BuildOptions, outcome: SheetOutcome) -> None:

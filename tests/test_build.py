@@ -115,9 +115,11 @@ def test_config_file_and_flags(project):
     assert result.returncode == 0, result.stderr
     site = project / "site"
     assert sorted(p.name for p in (site / "quizzes").iterdir()) == [
+        "http-basics-key.html",
         "http-basics-selfcheck.html",
         "http-basics-v2.html",
         "http-basics.html",
+        "http-basics.quiz.json",
     ]
     report = json.loads((site / "report.json").read_text())
     assert [s["name"] for s in report["sheets"]] == ["http-basics"]
