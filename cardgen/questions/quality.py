@@ -63,6 +63,8 @@ def is_junk(text: str) -> bool:
     p = norm(text)
     if p in JUNK or not re.search(r"\w", p):
         return True
+    if re.sub(r"\s*\([^()]*\)$", "", p) in JUNK:
+        return True  # `n/a (use findall)`: a remark, not a value
     if re.fullmatch(r"\[?\s*(?:\.\.\.|…)\s*\]?", p):
         return True
     return bool(_LINK_ONLY.match(plain(text).strip()))

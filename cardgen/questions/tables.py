@@ -11,7 +11,7 @@ from cardgen.questions.facts import SLOT, Fact, emit
 from cardgen.questions.model import Matching, QuestionBank, make_key
 from cardgen.questions.outcome import Outcomes
 from cardgen.questions.quality import is_junk, is_label, is_vague
-from cardgen.questions.text import content_words, norm, plain
+from cardgen.questions.text import content_words, gives_away, norm, plain
 
 INCLUSIVE = {"both", "all", "any", "either"}
 ROLES = {
@@ -277,6 +277,10 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
             for row in table.rows
             if _cell(row, j) and not is_junk(_cell(row, j))
         )
+        pairs = tuple((name, v) for name, v in pairs if not is_junk(name))
+        spelled = sum(gives_away(name, v) for name, v in pairs)
+        if spelled * 2 >= len(pairs):
+            continue  # `re.S` → `s`: each pair is matched by its spelling, not by knowing it
         if len({norm(v) for _, v in pairs}) == len(pairs) >= 3 and not comparison:
             bank.matchings.append(
                 Matching(
