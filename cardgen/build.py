@@ -1,118 +1,76 @@
 """`cardgen build`: gather every sheet's outputs in memory first, then write them (mkdocs' rule).
 
-A sheet whose text, cardgen version and configuration are unchanged since the last build is
-not built again: its outcome comes from `output/.cardgen-state.json`.
+1. Hold the output folder (one build at a time) and remove what a killed build left behind.
+2. Find the sheets (never the output folder, hidden folders or symlinks leading out).
+3. Build each sheet (in worker processes with `--jobs`): parse, questions, quizzes, exercises,
+   and the deck with its notes placed as the sheet's own ledger lines say. Whatever fails inside
+   one sheet fails that sheet alone. Everything but the deck is written as each sheet is done.
+4. Settle each content folder's identity ledger (renamed and moved facts keep their notes),
+   write it (or, with `--locked`, fail if it would change), then write the decks.
+5. Run the snippet checks, then write `report.json`, `index.html` and the build state.
+
+A sheet whose text, ledger lines, cardgen version and configuration are unchanged since the last
+build, and whose outputs still hold what was written, is not built again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cardgen import __version__
+from cardgen.build_data import BuildOptions, SheetJob, SheetOutcome
 from cardgen.check.model import CheckResult
 from cardgen.errors import CardgenError, Diagnostic, SheetError
-from cardgen.files import find_sheets, write_atomic
+from cardgen.files import (
+    STATE_FILE,
+    ContentFolder,
+    FolderWarning,
+    FoundSheets,
+    cannot_write,
+    file_hash,
+    folder_wide,
+    gather_sheets,
+    output_lock,
+    remove_temp_files,
+    write_atomic,
+)
+from cardgen.identity import (
+    Assignment,
+    Ledger,
+    LockedLedgerError,
+    assign,
+    format_ledger,
+    lines_digest,
+    read_ledger,
+)
 from cardgen.model import Sheet
-from cardgen.parse import parse_file
-from cardgen.questions import QuestionBank, build_bank
+from cardgen.questions import QuestionBank
 
-STATE_FILE = ".cardgen-state.json"
-
-
-@dataclass(slots=True)
-class BuildOptions:
-    """What `cardgen build` makes and how (from the config, overridden by flags)."""
-
-    out_dir: Path = Path("output")
-    check: bool = True
-    seed: int = 0
-    strict: bool = False
-    jobs: int = 2
-    deck_prefix: str = ""
-    outputs: tuple[str, ...] = ("decks", "quizzes", "exercises")
-    quiz_versions: int = 1
-    quiz_questions: int = 40
-    check_timeout: float = 10.0
-    compile_timeout: float = 600.0
-
-    def fingerprint(self) -> str:
-        return repr(
-            (
-                self.deck_prefix,
-                sorted(self.outputs),
-                self.seed,
-                self.quiz_versions,
-                self.quiz_questions,
-                self.check,
-                os.environ.get("SOURCE_DATE_EPOCH"),
-            )
-        )
-
-
-@dataclass(slots=True)
-class SheetOutcome:
-    """What building one sheet produced: files to write, counts, warnings or its error."""
-
-    path: str
-    name: str
-    files: dict[str, bytes] = field(default_factory=dict)
-    """Output path relative to the output folder → bytes."""
-    counts: dict[str, object] = field(default_factory=dict)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    error: CardgenError | None = None
-    retired: list[str] = field(default_factory=list)
-    """Keys of notes whose facts are gone from the sheet."""
-    sheet: Sheet | None = None
-    checks: list[CheckResult] = field(default_factory=list)
-    digest: str = ""
-    reused: bool = False
-    """True when the sheet was unchanged and its previous outcome was kept."""
-    outputs: list[str] = field(default_factory=list)
-    """Paths of the files written for the sheet (once `files` is let go)."""
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "name": self.name,
-            "status": "failed" if self.error else "built",
-            "error": str(self.error) if self.error else None,
-            "outputs": self.outputs or sorted(self.files),
-            "counts": {k: v for k, v in self.counts.items() if k != "outputs"},
-            "warnings": [w.to_json() for w in self.warnings],
-            "retired": self.retired,
-            "checks": [_stable_check(c) for c in self.checks],
-        }
-
-
-def _stable_check(check: CheckResult) -> dict[str, object]:
-    """A check result without what changes from run to run (ports, timings, cache hits)."""
-    data = check.to_json()
-    return {
-        k: data[k] for k in ("path", "line", "lang", "kind", "label", "status", "reason", "context")
-    }
-
+__all__ = ["BuildOptions", "BuildResult", "SheetOutcome", "build", "build_sheet"]
 
 SheetRenderer = Callable[[Sheet, QuestionBank, BuildOptions, SheetOutcome], None]
 """A step that adds files and counts for one parsed sheet and its question bank."""
 
 
-def sheet_renderers(options: BuildOptions) -> list[SheetRenderer]:
+def sheet_renderers(options: BuildOptions) -> list[tuple[str, SheetRenderer]]:
     """The outputs, in the order they are made. Imported here so `--help` stays fast."""
     from cardgen import outputs
 
-    chosen: list[SheetRenderer] = [count_blocks]
+    chosen: list[tuple[str, SheetRenderer]] = [("counting the blocks of", count_blocks)]
     if "decks" in options.outputs:
-        chosen.append(outputs.deck_output)
+        chosen.append(("making the deck of", outputs.deck_output))
     if "quizzes" in options.outputs:
-        chosen.append(outputs.quiz_output)
+        chosen.append(("making the quizzes of", outputs.quiz_output))
     if "exercises" in options.outputs:
-        chosen.append(outputs.exercise_output)
+        chosen.append(("making the exercises of", outputs.exercise_output))
     return chosen
 
 
@@ -123,13 +81,17 @@ def count_blocks(
     outcome.counts["questions"] = dict(sorted(Counter(q.kind for q in bank.questions).items()))
 
 
-def sheet_digest(path: Path, options: BuildOptions) -> str:
+def text_version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def sheet_digest(path: Path, name: str, options: BuildOptions) -> str:
     try:
         data = path.read_bytes()
     except OSError:
         return ""
     return hashlib.sha256(
-        b"\x1f".join([__version__.encode(), options.fingerprint().encode(), data])
+        b"\x1f".join([__version__.encode(), options.fingerprint().encode(), name.encode(), data])
     ).hexdigest()[:24]
 
 
@@ -143,39 +105,70 @@ def with_claims(sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome) -> Ques
     return bank
 
 
-def build_sheet(path: Path, options: BuildOptions) -> SheetOutcome:
-    outcome = SheetOutcome(str(path), path.stem, digest=sheet_digest(path, options))
+def build_sheet(job: SheetJob, options: BuildOptions) -> SheetOutcome:
+    """Everything one sheet makes, in memory. Any failure inside it, at any stage, becomes the
+    sheet's own `path:line: message` and its files are dropped; the build goes on."""
+    from cardgen.parse import parse_text
+    from cardgen.parse.source import decode_sheet, read_sheet_text
+    from cardgen.questions import build_bank
+
+    shown = str(job.path)
+    outcome = SheetOutcome(shown, job.name, job.rel, digest=job.digest)
+    outcome.ledger_lines = job.ledger_lines
+    stage = "reading"
+    """What the build was doing, for the message if something fails inside."""
     try:
-        sheet = outcome.sheet = parse_file(path)
+        try:
+            data = job.path.read_bytes()
+        except OSError:
+            read_sheet_text(job.path, shown)  # raises the located error
+            raise
+        outcome.version = text_version(data)
+        stage = "parsing"
+        sheet = outcome.sheet = parse_text(decode_sheet(data, shown), shown, job.name)
+        stage = "making the questions of"
         bank, bank_warnings = build_bank(sheet)
         if options.check:
+            stage = "reproducing the claims of"
             bank = with_claims(sheet, bank, outcome)
         outcome.warnings.extend(sheet.warnings)
         outcome.warnings.extend(bank_warnings)
-        for render in sheet_renderers(options):
+        for doing, render in sheet_renderers(options):
+            stage = doing
             render(sheet, bank, options, outcome)
     except CardgenError as exc:
-        outcome.error = exc
-        outcome.files.clear()
+        _fail(outcome, exc)
     except RecursionError:
-        outcome.error = SheetError("nested too deeply to build", str(path), 1)
-        outcome.files.clear()
+        _fail(outcome, SheetError("nested too deeply to build", shown, 1))
+    except MemoryError:
+        _fail(outcome, SheetError(f"out of memory while {stage} this sheet", shown))
     except Exception as exc:  # a bug inside one sheet fails that sheet, never the build
         if os.environ.get("CARDGEN_DEBUG"):
             raise
-        outcome.error = SheetError(
-            f"internal error while building this sheet: {type(exc).__name__}: {exc} "
-            "(set CARDGEN_DEBUG=1 for the traceback, and please report it)",
-            str(path),
+        _fail(
+            outcome,
+            SheetError(
+                f"internal error while {stage} this sheet: {type(exc).__name__}: {exc} "
+                "(set CARDGEN_DEBUG=1 for the traceback, and please report it)",
+                shown,
+            ),
         )
-        outcome.files.clear()
     return outcome
+
+
+def _fail(outcome: SheetOutcome, error: CardgenError) -> None:
+    outcome.error = error
+    outcome.files.clear()
+    outcome.notes = outcome.identity = outcome.deck_file = None
 
 
 @dataclass(slots=True)
 class BuildResult:
     outcomes: list[SheetOutcome]
     written: list[Path]
+    warnings: list[FolderWarning] = field(default_factory=list)
+    ledgers: list[dict[str, object]] = field(default_factory=list)
+    """Per content folder: its ledger, whether it changed, and the facts of removed sheets."""
 
     @property
     def failed(self) -> list[SheetOutcome]:
@@ -187,93 +180,342 @@ class BuildResult:
 
     @property
     def warning_count(self) -> int:
-        return sum(len(o.warnings) for o in self.outcomes)
+        return sum(len(o.warnings) for o in self.outcomes) + len(self.warnings)
+
+
+# -- the build state (what the last build wrote, to reuse it) ---------------------------------
 
 
 def _load_state(out_dir: Path) -> dict[str, dict]:
     try:
-        state = json.loads((out_dir / STATE_FILE).read_text())
-        return state["sheets"] if state.get("cardgen") == __version__ else {}
-    except (OSError, ValueError, KeyError, TypeError):
+        state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        sheets = state["sheets"] if state.get("cardgen") == __version__ else {}
+        return sheets if isinstance(sheets, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
-def _reuse(path: Path, options: BuildOptions, state: dict[str, dict]) -> SheetOutcome | None:
-    """The previous outcome of an unchanged sheet whose outputs are all still there."""
-    entry = state.get(str(path))
-    digest = sheet_digest(path, options)
-    if not entry or entry.get("digest") != digest or entry["report"]["status"] != "built":
+def _verified(out_dir: Path, hashes: dict[str, str]) -> bool:
+    """Every recorded output still holds exactly what was written (not cut short, not
+    replaced by another build or by hand)."""
+    for rel, digest in hashes.items():
+        try:
+            if file_hash((out_dir / rel).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _reuse(job: SheetJob, options: BuildOptions, state: dict[str, dict]) -> SheetOutcome | None:
+    """The previous outcome of an unchanged sheet whose outputs are all still as written."""
+    entry = state.get(str(job.path))
+    try:
+        if (
+            not entry
+            or entry["digest"] != job.digest
+            or entry["ledger"] != lines_digest(job.ledger_lines)
+            or entry["report"]["status"] != "built"
+            or sorted(entry["hashes"]) != sorted(entry["report"]["outputs"])
+            or not _verified(options.out_dir, entry["hashes"])
+        ):
+            return None
+        report = entry["report"]
+        outcome = SheetOutcome(
+            str(job.path),
+            job.name,
+            job.rel,
+            digest=job.digest,
+            reused=True,
+            outputs=list(report["outputs"]),
+            counts=dict(report["counts"]),
+            retired=list(report["retired"]),
+            hashes=dict(entry["hashes"]),
+        )
+        outcome.ledger_lines = job.ledger_lines
+        outcome.warnings = [
+            Diagnostic(w["path"], w["line"], w["message"]) for w in report["warnings"]
+        ]
+        outcome.checks = [CheckResult.from_json(c) for c in report["checks"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    report = entry["report"]
-    if not all((options.out_dir / rel).exists() for rel in report["outputs"]):
-        return None
-    outcome = SheetOutcome(
-        str(path),
-        path.stem,
-        digest=digest,
-        reused=True,
-        outputs=list(report["outputs"]),
-        counts=dict(report["counts"]),
-        retired=list(report["retired"]),
-    )
-    outcome.warnings = [Diagnostic(w["path"], w["line"], w["message"]) for w in report["warnings"]]
-    outcome.checks = [CheckResult.from_json(c) for c in report["checks"]]
     return outcome
 
 
+# -- the build --------------------------------------------------------------------------------
+
+
 def build(
-    paths: list[Path], options: BuildOptions, progress: Callable[[str], None] | None = None
+    paths: list[Path],
+    options: BuildOptions,
+    progress: Callable[[str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build every sheet (each one whole in memory, then written and let go), run the checks,
-    then write the report and the index."""
-    sheets = find_sheets(paths)
+    """Build every sheet, settle the ledgers, run the checks, then write the report and index.
+
+    Raises `OutputError` (exit code 2) when the output folder cannot be written, `LedgerError`
+    (2) when a ledger cannot be read, `LockedLedgerError` (1) when one would change and
+    `options.locked` is set.
+    """
+    say = notice or (lambda message: None)
+    with output_lock(options.out_dir, say):
+        remove_temp_files(options.out_dir)
+        return _build(paths, options, progress, say)
+
+
+@dataclass(slots=True)
+class _Writer:
+    """Writes each sheet's files; no two sheets may write the same file."""
+
+    options: BuildOptions
+    written: list[Path] = field(default_factory=list)
+    owner: dict[str, str] = field(default_factory=dict)
+    """Output path → the sheet that writes it."""
+
+    def claim(self, outcome: SheetOutcome) -> None:
+        """Fail the sheet if another sheet already writes one of its files."""
+        mine = outcome.outputs if outcome.reused else list(outcome.files)
+        for rel in mine:
+            other = self.owner.get(rel)
+            if other is not None and other != outcome.path:
+                _fail(
+                    outcome,
+                    SheetError(
+                        f"its output {rel} is also the output of {other}: "
+                        "rename one of the two sheets",
+                        outcome.path,
+                    ),
+                )
+                return
+        for rel in mine:
+            self.owner[rel] = outcome.path
+
+    def write(self, outcome: SheetOutcome, skip: str | None = None) -> None:
+        """Write the sheet's files (but `skip`); a folder-wide fault stops the build."""
+        for rel, data in sorted(outcome.files.items()):
+            if rel == skip:
+                continue
+            target = self.options.out_dir / rel
+            try:
+                if write_atomic(target, data):
+                    self.written.append(target)
+            except OSError as exc:
+                if folder_wide(exc):
+                    raise cannot_write(target, exc) from None
+                _fail(outcome, SheetError(f"{target}: cannot write: {exc.strerror}", outcome.path))
+                return
+            outcome.hashes[rel] = file_hash(data)
+        kept = {skip: outcome.files[skip]} if skip in outcome.files else {}
+        outcome.outputs = sorted(set(outcome.outputs) | set(outcome.files))
+        outcome.files = kept
+
+
+def _build(
+    paths: list[Path],
+    options: BuildOptions,
+    progress: Callable[[str], None] | None,
+    say: Callable[[str], None],
+) -> BuildResult:
+    found = gather_sheets(paths, options.out_dir)
+    decks = "decks" in options.outputs
+    ledgers: dict[str, Ledger] = {}
+    for folder in found.folders:
+        if decks and folder.sheets:
+            remove_temp_files(folder.root, recursive=False)
+            ledgers[str(folder.root)] = read_ledger(folder.root)
     state = _load_state(options.out_dir)
+    writer = _Writer(options)
     outcomes: dict[Path, SheetOutcome] = {}
-    written: list[Path] = []
-    todo: list[Path] = []
-    for path in sheets:
-        if (kept := _reuse(path, options, state)) is not None:
-            outcomes[path] = kept
-        else:
-            todo.append(path)
+    todo: list[SheetJob] = []
+    for folder in found.folders:
+        ledger = ledgers.get(str(folder.root))
+        lines = ledger.by_sheet() if ledger else {}
+        for sheet in folder.sheets:
+            job = SheetJob(
+                sheet.path,
+                sheet.rel,
+                sheet.name,
+                sheet_digest(sheet.path, sheet.name, options),
+                lines.get(sheet.rel, []),
+            )
+            kept = _reuse(job, options, state)
+            if kept is not None:
+                writer.claim(kept)
+                outcomes[sheet.path] = kept
+            else:
+                todo.append(job)
 
-    def done(path: Path, outcome: SheetOutcome) -> None:
-        written.extend(_write_sheet(outcome, options))
-        outcomes[path] = outcome
+    def done(job: SheetJob, outcome: SheetOutcome) -> None:
+        writer.claim(outcome)
+        if not outcome.error:
+            writer.write(outcome, skip=outcome.deck_file)
+        if not options.check:
+            outcome.sheet = None
+        outcomes[job.path] = outcome
         if progress:
-            progress(f"built {path}")
+            progress(f"built {job.path}")
 
-    if options.jobs > 1 and len(todo) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-            results = pool.map(build_sheet, todo, [options] * len(todo), chunksize=4)
-            for path, outcome in zip(todo, results, strict=True):
-                done(path, outcome)
-    else:
-        for path in todo:
-            done(path, build_sheet(path, options))
-    ordered = [outcomes[p] for p in sheets]
+    _build_all(todo, options, done)
+    ordered = [outcomes[s.path] for s in found.sheets]
+    settled = [
+        _settle(folder, ledgers[str(folder.root)], [outcomes[s.path] for s in folder.sheets])
+        for folder in found.folders
+        if str(folder.root) in ledgers
+    ]
+    locked = [s for s in settled if s.would_change and options.locked]
+    if locked:
+        raise LockedLedgerError(
+            "; ".join(s.locked_message() for s in locked)
+            + ". --locked is set, so no deck was written: run `cardgen build` without "
+            "--locked and commit the ledger"
+        )
+    for s in settled:
+        if s.would_change:
+            try:
+                write_atomic(s.ledger.path, format_ledger(s.assignment.entries).encode())
+            except OSError as exc:
+                raise cannot_write(s.ledger.path, exc) from None
+    for outcome in ordered:
+        if outcome.deck_file and not outcome.error:
+            writer.write(outcome)
+            outcome.notes = None
     if options.check:
         _run_checks(
             [o for o in ordered if not o.reused and o.sheet and not o.error], options, progress
         )
-    written += _write_reports(ordered, options)
-    return BuildResult(ordered, written)
+    ledger_report = [s.to_json() for s in settled]
+    writer.written += _write_reports(ordered, found, ledger_report, options)
+    return BuildResult(ordered, writer.written, found.warnings, ledger_report)
 
 
-def _write_sheet(outcome: SheetOutcome, options: BuildOptions) -> list[Path]:
-    """Write one sheet's files and keep only their names (and the sheet, if it is checked)."""
-    written = []
-    for rel, data in sorted(outcome.files.items()):
-        target = options.out_dir / rel
-        if write_atomic(target, data):
-            written.append(target)
-    outcome.outputs = sorted(outcome.files)
-    outcome.files = {}
-    if not options.check:
-        outcome.sheet = None
-    return written
+def _build_all(
+    todo: list[SheetJob], options: BuildOptions, done: Callable[[SheetJob, SheetOutcome], None]
+) -> None:
+    """Build the sheets, in worker processes when `--jobs` allows; `done` gets each outcome in
+    sheet order. An interrupted build (Ctrl-C, SIGTERM) stops its workers at once."""
+    if options.jobs <= 1 or len(todo) <= 1:
+        for job in todo:
+            done(job, build_sheet(job, options))
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        max_workers=min(options.jobs, len(todo)),
+        initializer=_worker_started,
+        initargs=(os.getpid(),),
+    )
+    try:
+        futures = [pool.submit(build_sheet, job, options) for job in todo]
+        for job, future in zip(todo, futures, strict=True):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                outcome = SheetOutcome(str(job.path), job.name, job.rel)
+                _fail(
+                    outcome,
+                    SheetError(
+                        "the process building this sheet stopped unexpectedly (out of memory?)",
+                        str(job.path),
+                    ),
+                )
+            done(job, outcome)
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _worker_started(parent: int) -> None:
+    """In each worker: Ctrl-C is the parent's to handle, and the worker dies with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _stop_workers(pool) -> None:
+    """Kill the workers now (not after their current sheet) and let the pool go."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(1)
+
+
+@dataclass(slots=True)
+class _Settled:
+    ledger: Ledger
+    assignment: Assignment
+    would_change: bool
+
+    def locked_message(self) -> str:
+        if self.ledger.text is None:
+            return f"{self.ledger.path}: there is no ledger of note identities yet"
+        changes = Counter()
+        for identity in self.assignment.sheets.values():
+            changes["new"] += len(identity.new)
+            changes["carried over"] += len(identity.carried)
+            changes["retired"] += len(identity.retired)
+        changes["retired"] += len(self.assignment.removed)
+        said = ", ".join(f"{n} {what}" for what, n in changes.items() if n)
+        return f"{self.ledger.path}: would change ({said or 'notes changed'})"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": str(self.ledger.path),
+            "changed": self.would_change,
+            "removed": [{"sheet": e.sheet, "key": e.key} for e in self.assignment.removed],
+        }
+
+
+def _settle(folder: ContentFolder, ledger: Ledger, outcomes: list[SheetOutcome]) -> _Settled:
+    """Place every fact of the folder's rebuilt sheets, across sheets; pack again the decks
+    whose notes the sheet alone could not place (a fact moved in, a GUID already taken)."""
+    from cardgen.render.deck import package_deck
+
+    built = [o for o in outcomes if o.notes is not None and not o.error and not o.reused]
+    kept = [o.rel for o in outcomes if o not in built]
+    assignment = assign(
+        ledger.entries,
+        {o.rel: o.notes.facts(o.rel) for o in built if o.notes is not None},
+        {o.rel: o.epoch for o in built},
+        {o.rel: o.version for o in built},
+        kept=kept,
+        scope=None if folder.whole else {o.rel for o in outcomes},
+    )
+    for o in built:
+        final = assignment.sheets[o.rel]
+        if (
+            o.notes is not None
+            and o.deck_file
+            and (o.identity is None or not final.same_deck(o.identity))
+        ):
+            deck = package_deck(o.notes, final, o.name, o.rel, o.epoch)
+            o.files[o.deck_file] = deck.apkg
+        o.identity = final
+        o.retired = [e.key for e in final.retiring]
+        o.new = list(final.new)
+        o.carried = [
+            {"key": key, "from_sheet": before.sheet, "from": before.key}
+            for before, key in final.carried
+        ]
+    lines = assignment.by_sheet()
+    for o in built:
+        o.ledger_lines = lines.get(o.rel, [])
+    text = format_ledger(assignment.entries)
+    changed = text != ledger.text and (ledger.text is not None or bool(assignment.entries))
+    return _Settled(ledger, assignment, changed)
 
 
 def _run_checks(
@@ -297,25 +539,44 @@ def _run_checks(
         by_path[result.path].checks.append(result)
 
 
-def _write_reports(outcomes: list[SheetOutcome], options: BuildOptions) -> list[Path]:
+def _write_reports(
+    outcomes: list[SheetOutcome],
+    found: FoundSheets,
+    ledgers: list[dict[str, object]],
+    options: BuildOptions,
+) -> list[Path]:
     from cardgen.render.index_html import render_index
 
     written: list[Path] = []
-    report = {"cardgen": __version__, "sheets": [o.to_json() for o in outcomes]}
+    report = {
+        "cardgen": __version__,
+        "sheets": [o.to_json() for o in outcomes],
+        "ledgers": ledgers,
+        "warnings": [w.to_json() for w in found.warnings],
+    }
     extra = {
         "report.json": (
             json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         ).encode(),
         "index.html": render_index(report),
     }
-    state = {
-        "cardgen": __version__,
-        "sheets": {
-            o.path: {"digest": o.digest, "report": o.to_json()} for o in outcomes if not o.error
-        },
+    state_sheets = {
+        o.path: {
+            "digest": o.digest,
+            "ledger": lines_digest(o.ledger_lines),
+            "hashes": o.hashes,
+            "report": o.to_json(),
+        }
+        for o in outcomes
+        if not o.error
     }
+    state = {"cardgen": __version__, "sheets": state_sheets}
     extra[STATE_FILE] = (json.dumps(state, indent=1, sort_keys=True) + "\n").encode()
     for name, data in extra.items():
-        if write_atomic(options.out_dir / name, data):
-            written.append(options.out_dir / name)
+        target = options.out_dir / name
+        try:
+            if write_atomic(target, data):
+                written.append(target)
+        except OSError as exc:
+            raise cannot_write(target, exc) from None
     return written

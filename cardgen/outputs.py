@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import TYPE_CHECKING
 
+from cardgen.build_data import BuildOptions, SheetOutcome
 from cardgen.model import Sheet
 from cardgen.questions import QuestionBank
-
-if TYPE_CHECKING:
-    from cardgen.build import BuildOptions, SheetOutcome
 
 
 def deck_output(
     sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
 ) -> None:
-    """`decks/<sheet>.apkg` and its note ledger `decks/<sheet>.notes.json`."""
-    from cardgen.render.deck import build_epoch, render_deck
+    """`decks/<sheet>.apkg`, its notes placed as the sheet's own lines of the ledger say.
 
-    ledger_path = options.out_dir / "decks" / f"{sheet.name}.notes.json"
-    try:
-        previous = json.loads(ledger_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    deck = render_deck(bank, previous, build_epoch(sheet.path), options.deck_prefix)
-    outcome.files[f"decks/{sheet.name}.apkg"] = deck.apkg
-    outcome.files[f"decks/{sheet.name}.notes.json"] = deck.ledger
-    outcome.retired.extend(deck.retired)
+    The build settles the ledger of the whole content folder afterwards (a fact may have moved
+    in from another sheet); it packs the deck again only if that changes anything here.
+    """
+    from cardgen.identity import assign
+    from cardgen.render.deck import build_epoch, package_deck, sheet_notes
+
+    rel = outcome.rel
+    notes = sheet_notes(bank, rel, options.deck_prefix)
+    outcome.epoch = build_epoch(sheet.path)
+    alone = assign(
+        outcome.ledger_lines,
+        {rel: notes.facts(rel)},
+        {rel: outcome.epoch},
+        {rel: outcome.version},
+        scope={rel},
+    )
+    identity = alone.sheets[rel]
+    deck = package_deck(notes, identity, sheet.name, rel, outcome.epoch)
+    outcome.deck_file = f"decks/{sheet.name}.apkg"
+    outcome.files[outcome.deck_file] = deck.apkg
+    outcome.notes, outcome.identity = notes, identity
     outcome.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}
 
 

@@ -1,0 +1,522 @@
+"""The note-identity ledger: which Anki note (GUID) each fact of a content folder's sheets is.
+
+The ledger is a text file kept beside the sheets (`cardgen-notes.lock`, one line a fact) that the
+author commits, the way a lockfile is kept. It holds, per fact, the sheet it is in, its key, its
+GUID, the modification time and digest of its note, and its cue and answer as plain text.
+
+On a rebuild, a fact whose key is in the ledger keeps its GUID. When keys vanished and new keys
+appeared (a renamed heading, a fixed typo, a section moved to another file), the vanished facts
+are matched to the new ones by content, the way git detects renames: the same answer under a
+similar cue, or the same cue and answer under another heading or in another file. A match keeps
+its GUID, and so the learner's review history. The key is treated as an opaque string: nothing
+here depends on how keys are made.
+
+A fact that left its sheet is *retired*: its note is emitted once more (tagged
+`cardgen::retired`) for as long as the sheet stays as it was when the fact left it, and its line
+stays in the ledger, so that its GUID is never given to another fact (and comes back with it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import genanki
+
+from cardgen.errors import EXIT_USAGE, CardgenError
+
+LEDGER_NAME = "cardgen-notes.lock"
+FORMAT_LINE = "# cardgen note ledger, format 1"
+HEADER = f"""{FORMAT_LINE}
+# The Anki note (GUID) of every fact in the sheets of this folder. Commit it with the sheets:
+# it keeps learners' review history when a fact is renamed, fixed or moved to another file.
+# `cardgen build` updates it; `cardgen build --locked` fails when it would change.
+# sheet\tkey\tguid\tmodified\tfields\tnote\tstate\twhere\tcue\tanswer
+"""
+COLUMNS = 10
+NOTE_TYPES = ("basic", "reverse", "cloze")
+
+LIVE = "live"
+RETIRED = "retired"
+RETIRING = "retiring:"
+"""`retiring:<sheet version>`: left the sheet; emitted once more while the sheet is unchanged."""
+
+SIMILAR = 0.6
+"""Least similarity of the part of a cue (or answer) that differs, for a typo or rename."""
+DISTINCTIVE = 24
+"""An answer (or cue) at least this long, met once on each side, is matched on its own."""
+MAX_PAIRS = 200_000
+"""Bucket size above which only exact matches are tried (keeps matching near linear)."""
+
+
+class LedgerError(CardgenError):
+    """The ledger cannot be read (exit code 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class LockedLedgerError(CardgenError):
+    """`--locked` is set and a ledger would change (exit code 1, like a failed check)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One note as this build makes it: what the ledger records of it."""
+
+    sheet: str
+    """The sheet's path relative to its content folder (`a/notes.md`)."""
+    key: str
+    note: str
+    """Note type: `basic`, `reverse` or `cloze` (a GUID never changes note type)."""
+    where: str
+    """Section path and context, joined with ` › `: parts of the cue that name a place."""
+    cue: str
+    answer: str
+    fields: str
+    """Digest of the note's fields, tags and deck: changes exactly when the note does."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the ledger."""
+
+    sheet: str
+    key: str
+    guid: str
+    mod: int
+    fields: str
+    note: str
+    state: str
+    where: str
+    cue: str
+    answer: str
+
+    @property
+    def live(self) -> bool:
+        return self.state == LIVE
+
+    @property
+    def retiring_version(self) -> str | None:
+        return self.state[len(RETIRING) :] if self.state.startswith(RETIRING) else None
+
+
+@dataclass(slots=True)
+class Ledger:
+    path: Path
+    entries: list[Entry]
+    text: str | None
+    """The file's text as read; None when there was no ledger."""
+
+    def by_sheet(self) -> dict[str, list[Entry]]:
+        return _by_sheet(self.entries)
+
+
+def _by_sheet(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
+    out: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        out[e.sheet].append(e)
+    return dict(out)
+
+
+# -- reading and writing ----------------------------------------------------------------------
+
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _escape(text: str) -> str:
+    return "".join(_ESCAPES.get(c, c) for c in text)
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _UNESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def entry_line(e: Entry) -> str:
+    parts = (e.sheet, e.key, e.guid, str(e.mod), e.fields, e.note, e.state)
+    parts += (e.where, e.cue, e.answer)
+    return "\t".join(_escape(p) for p in parts)
+
+
+def format_ledger(entries: Iterable[Entry]) -> str:
+    lines = sorted(entry_line(e) for e in entries)
+    return HEADER + "".join(line + "\n" for line in lines)
+
+
+def parse_ledger(text: str, path: str) -> list[Entry]:
+    entries: list[Entry] = []
+    seen: dict[tuple[str, str], int] = {}
+    guids: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith(("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
+            raise LedgerError(
+                "merge conflict markers: keep the lines of both sides, remove the markers, "
+                "and build again",
+                path,
+                number,
+            )
+        parts = [_unescape(p) for p in line.split("\t")]
+        if len(parts) != COLUMNS or not parts[3].lstrip("-").isdigit():
+            raise LedgerError(
+                f"not a ledger line (expected {COLUMNS} tab-separated columns); "
+                "restore the file from version control",
+                path,
+                number,
+            )
+        sheet, key, guid, mod, fields, note, state, where, cue, answer = parts
+        if note not in NOTE_TYPES or not (state in (LIVE, RETIRED) or state.startswith(RETIRING)):
+            raise LedgerError(
+                f"unknown note type '{note}' or state '{state}'; "
+                "restore the file from version control",
+                path,
+                number,
+            )
+        if state == LIVE and (sheet, key) in seen:
+            raise LedgerError(
+                f"fact '{key}' of {sheet} is also on line {seen[sheet, key]}", path, number
+            )
+        if guid in guids:
+            raise LedgerError(
+                f"GUID {guid} is also on line {guids[guid]}: two facts cannot share a note",
+                path,
+                number,
+            )
+        if state == LIVE:
+            seen[sheet, key] = number
+        guids[guid] = number
+        entries.append(Entry(sheet, key, guid, int(mod), fields, note, state, where, cue, answer))
+    return entries
+
+
+def read_ledger(folder: Path) -> Ledger:
+    path = folder / LEDGER_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Ledger(path, [], None)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise LedgerError(f"cannot read: {reason}", str(path)) from None
+    return Ledger(path, parse_ledger(text, str(path)), text)
+
+
+def lines_digest(entries: Iterable[Entry]) -> str:
+    """Digest of the lines that decide a sheet's deck (live and retiring facts)."""
+    h = hashlib.sha256()
+    for line in sorted(entry_line(e) for e in entries if e.state != RETIRED):
+        h.update(line.encode())
+        h.update(b"\n")
+    return h.hexdigest()[:16]
+
+
+# -- matching ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def normal(text: str) -> str:
+    """What two spellings of the same text share: NFKC, casefolded, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text).replace("`", "").casefold()
+    return " ".join(text.split())
+
+
+def core_cue(cue: str, where: str) -> str:
+    """The cue without the names of the place it stands in (heading, table, list label)."""
+    out = normal(cue)
+    parts = sorted({normal(p) for p in where.split(" › ") if len(p.strip()) >= 3}, key=len)
+    for part in reversed(parts):
+        out = out.replace(part, "…")
+    return out
+
+
+def changed_part_similarity(a: str, b: str) -> float:
+    """How alike the parts of two texts are that differ (1.0: identical texts).
+
+    "Table — Conection — Col?" and "Table — Connection — Col?" differ in one word that is
+    nearly the same (0.95); "… — REST APIs — Col?" and "… — Live scores — Col?" differ in
+    words that are not (0.1). A differing number is never a typo ("IPv4", "IPv6").
+    """
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    start = 0
+    while start < min(len(ta), len(tb)) and ta[start] == tb[start]:
+        start += 1
+    end = 0
+    while end < min(len(ta), len(tb)) - start and ta[-1 - end] == tb[-1 - end]:
+        end += 1
+    ra = " ".join(ta[start : len(ta) - end])
+    rb = " ".join(tb[start : len(tb) - end])
+    if not ra and not rb:
+        return 1.0
+    if re.findall(r"\d+", ra) != re.findall(r"\d+", rb):
+        return 0.0
+    return SequenceMatcher(None, ra, rb, autojunk=False).ratio()
+
+
+def key_affinity(a: str, b: str) -> int:
+    """Length of the common start and end of two keys: a tie-breaker only."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return start + end
+
+
+@dataclass(slots=True)
+class _Side:
+    """A fact or a ledger entry, normalised once for matching."""
+
+    index: int
+    sheet: str
+    key: str
+    note: str
+    cue: str
+    answer: str
+    live: bool = True
+
+
+def _score(old: _Side, new: _Side, answers_alone: bool, cues_alone: bool) -> float | None:
+    if old.cue == new.cue and old.answer == new.answer:
+        return 3.0
+    if old.answer == new.answer:
+        similar = changed_part_similarity(old.cue, new.cue)
+        if similar >= SIMILAR or answers_alone:
+            return 1.0 + similar
+    if old.cue == new.cue:
+        similar = changed_part_similarity(old.answer, new.answer)
+        if similar >= SIMILAR or cues_alone:
+            return 1.0 + similar
+    return None
+
+
+def match_by_content(old: list[_Side], new: list[_Side]) -> list[tuple[int, int]]:
+    """Pairs (old index, new index) of facts that are the same fact, best matches first."""
+    if not old or not new:
+        return []
+    by_answer: dict[tuple[str, str], tuple[list[_Side], list[_Side]]] = defaultdict(
+        lambda: ([], [])
+    )
+    by_cue: dict[tuple[str, str], tuple[list[_Side], list[_Side]]] = defaultdict(lambda: ([], []))
+    for side, slot in ((old, 0), (new, 1)):
+        for s in side:
+            by_answer[s.note, s.answer][slot].append(s)
+            by_cue[s.note, s.cue][slot].append(s)
+    scored: dict[tuple[int, int], tuple] = {}
+    for buckets, alone_kind in ((by_answer, "answer"), (by_cue, "cue")):
+        for (_note, text), (olds, news) in buckets.items():
+            if not olds or not news:
+                continue
+            alone = len(olds) == len(news) == 1 and len(text) >= DISTINCTIVE
+            exact_only = len(olds) * len(news) > MAX_PAIRS
+            for o in olds:
+                for n in news:
+                    if (o.index, n.index) in scored:
+                        continue
+                    if exact_only and not (o.cue == n.cue and o.answer == n.answer):
+                        continue
+                    score = _score(
+                        o, n, alone and alone_kind == "answer", alone and alone_kind == "cue"
+                    )
+                    if score is None:
+                        continue
+                    scored[o.index, n.index] = (
+                        -score,
+                        o.sheet != n.sheet,
+                        not o.live,
+                        -key_affinity(o.key, n.key),
+                        o.index,
+                        n.index,
+                    )
+    pairs: list[tuple[int, int]] = []
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    for o, n in sorted(scored, key=scored.__getitem__):
+        if o in taken_old or n in taken_new:
+            continue
+        taken_old.add(o)
+        taken_new.add(n)
+        pairs.append((o, n))
+    return pairs
+
+
+# -- assignment -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """The note a fact becomes: its GUID and modification time."""
+
+    guid: str
+    mod: int
+
+
+@dataclass(slots=True)
+class SheetIdentity:
+    """What one sheet's deck needs from the ledger, and what this build changed in it."""
+
+    placed: dict[str, Placement] = field(default_factory=dict)
+    """Key → note, for every fact of the sheet."""
+    retiring: list[Entry] = field(default_factory=list)
+    """Facts that left the sheet and are emitted once more, tagged `cardgen::retired`."""
+    carried: list[tuple[Entry, str]] = field(default_factory=list)
+    """(the ledger line it came from, the new key): renamed or moved facts."""
+    new: list[str] = field(default_factory=list)
+    retired: list[Entry] = field(default_factory=list)
+    """Facts this build retired."""
+
+    def same_deck(self, other: SheetIdentity) -> bool:
+        return self.placed == other.placed and [e.guid for e in self.retiring] == [
+            e.guid for e in other.retiring
+        ]
+
+
+@dataclass(slots=True)
+class Assignment:
+    entries: list[Entry]
+    """The ledger after this build."""
+    sheets: dict[str, SheetIdentity]
+    removed: list[Entry] = field(default_factory=list)
+    """Facts retired because their sheet is gone (no deck emits them)."""
+
+    def by_sheet(self) -> dict[str, list[Entry]]:
+        return _by_sheet(self.entries)
+
+
+def fresh_guid(key: str, sheet: str, taken: set[str]) -> str:
+    """A GUID for a new fact: from its key (as cardgen has always made it), else a variant."""
+    guid = genanki.guid_for("cardgen", key)
+    n = 0
+    while guid in taken:
+        n += 1
+        guid = genanki.guid_for("cardgen", key, sheet, str(n))
+    return guid
+
+
+def assign(
+    entries: list[Entry],
+    facts: dict[str, list[Fact]],
+    epochs: dict[str, int],
+    versions: dict[str, str],
+    kept: Iterable[str] = (),
+    scope: set[str] | None = None,
+) -> Assignment:
+    """Give every fact of the rebuilt sheets its note, and work out the ledger after the build.
+
+    - `facts`: the facts of each rebuilt sheet, in sheet order.
+    - `epochs`: each rebuilt sheet's build time (a changed note's time moves past it).
+    - `versions`: each rebuilt sheet's version (its text digest), for retiring facts.
+    - `kept`: sheets not rebuilt (unchanged, or failed to build): their lines stay as they are.
+    - `scope`: the sheets this build covers (None: every sheet in the ledger). Lines of other
+      sheets stay as they are; lines of sheets in scope that are neither rebuilt nor kept are
+      of sheets that are gone.
+    """
+    kept = set(kept)
+    untouched: list[Entry] = []
+    candidates: list[Entry] = []
+    by_place: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
+    for e in entries:
+        in_scope = scope is None or e.sheet in scope
+        if not in_scope or e.sheet in kept:
+            untouched.append(e)
+        else:
+            by_place[e.sheet, e.key, e.note].append(e)
+            candidates.append(e)
+    for same in by_place.values():  # live first, then retiring, then retired
+        same.sort(key=lambda e: (not e.live, e.state == RETIRED, e.guid))
+    taken = {e.guid for e in entries}
+    sheets = {name: SheetIdentity() for name in facts}
+    result: list[Entry] = list(untouched)
+    used: set[str] = set()
+    """GUIDs of the ledger that went to a fact of this build."""
+
+    def place(fact: Fact, before: Entry | None, guid: str) -> None:
+        epoch = epochs.get(fact.sheet, 0)
+        if before is None:
+            mod = epoch
+        elif before.live and before.fields == fact.fields:
+            mod = before.mod
+        else:
+            mod = max(epoch, before.mod + 1)
+        sheets[fact.sheet].placed[fact.key] = Placement(guid, mod)
+        result.append(
+            Entry(
+                fact.sheet,
+                fact.key,
+                guid,
+                mod,
+                fact.fields,
+                fact.note,
+                LIVE,
+                fact.where,
+                fact.cue,
+                fact.answer,
+            )
+        )
+
+    unplaced: list[Fact] = []
+    for sheet, sheet_facts in facts.items():
+        for fact in sheet_facts:
+            same = by_place.get((sheet, fact.key, fact.note))
+            if same:
+                before = same.pop(0)
+                used.add(before.guid)
+                place(fact, before, before.guid)
+            else:
+                unplaced.append(fact)
+
+    vanished = [e for e in candidates if e.guid not in used]
+    old_sides = [
+        _Side(i, e.sheet, e.key, e.note, core_cue(e.cue, e.where), normal(e.answer), e.live)
+        for i, e in enumerate(vanished)
+    ]
+    new_sides = [
+        _Side(i, f.sheet, f.key, f.note, core_cue(f.cue, f.where), normal(f.answer))
+        for i, f in enumerate(unplaced)
+    ]
+    matched: dict[int, Entry] = {}
+    for o, n in match_by_content(old_sides, new_sides):
+        matched[n] = vanished[o]
+        used.add(vanished[o].guid)
+    for i, fact in enumerate(unplaced):
+        before = matched.get(i)
+        if before is not None:
+            place(fact, before, before.guid)
+            sheets[fact.sheet].carried.append((before, fact.key))
+        else:
+            guid = fresh_guid(fact.key, fact.sheet, taken)
+            taken.add(guid)
+            place(fact, None, guid)
+            sheets[fact.sheet].new.append(fact.key)
+
+    removed: list[Entry] = []
+    for e in vanished:
+        if e.guid in used:
+            continue
+        if e.sheet not in facts:  # the sheet is gone: no deck to emit it in
+            if e.state != RETIRED:
+                removed.append(e)
+            result.append(replace(e, state=RETIRED))
+            continue
+        version = versions.get(e.sheet, "")
+        identity = sheets[e.sheet]
+        if e.live:
+            e = replace(e, state=RETIRING + version, mod=max(epochs.get(e.sheet, 0), e.mod + 1))
+            identity.retired.append(e)
+            identity.retiring.append(e)
+        elif e.retiring_version == version:
+            identity.retiring.append(e)
+        else:
+            e = replace(e, state=RETIRED)
+        result.append(e)
+    for identity in sheets.values():
+        identity.retiring.sort(key=lambda e: e.key)
+    return Assignment(result, sheets, removed)
