@@ -15,11 +15,10 @@ build, and whose outputs still hold what was written, is not built again.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
 import json
 import os
-import signal
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -392,65 +391,21 @@ def _build_all(
     todo: list[SheetJob], options: BuildOptions, done: Callable[[SheetJob, SheetOutcome], None]
 ) -> None:
     """Build the sheets, in worker processes when `--jobs` allows; `done` gets each outcome in
-    sheet order. An interrupted build (Ctrl-C, SIGTERM) stops its workers at once."""
+    sheet order. An interrupted build (Ctrl-C, SIGTERM) kills its workers at once."""
     if options.jobs <= 1 or len(todo) <= 1:
         for job in todo:
             done(job, build_sheet(job, options))
         return
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    from cardgen.workers import Failed, WorkerPool
 
-    pool = ProcessPoolExecutor(
-        max_workers=min(options.jobs, len(todo)),
-        initializer=_worker_started,
-        initargs=(os.getpid(),),
-    )
-    try:
-        futures = [pool.submit(build_sheet, job, options) for job in todo]
-        for job, future in zip(todo, futures, strict=True):
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                outcome = SheetOutcome(str(job.path), job.name, job.rel)
-                _fail(
-                    outcome,
-                    SheetError(
-                        "the process building this sheet stopped unexpectedly (out of memory?)",
-                        str(job.path),
-                    ),
-                )
-            done(job, outcome)
-    except BaseException:
-        _stop_workers(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _worker_started(parent: int) -> None:
-    """In each worker: Ctrl-C is the parent's to handle, and the worker dies with it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
-
-
-def _stop_workers(pool) -> None:
-    """Kill the workers now (not after their current sheet) and let the pool go."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
-            process.join(1)
+    pool = WorkerPool(functools.partial(build_sheet, options=options), options.jobs)
+    for job, outcome in pool.run(todo):
+        if isinstance(outcome, Failed):
+            failed = SheetOutcome(str(job.path), job.name, job.rel)
+            reason = f"the process building this sheet {outcome.reason}"
+            _fail(failed, SheetError(reason, str(job.path)))
+            outcome = failed
+        done(job, outcome)
 
 
 @dataclass(slots=True)

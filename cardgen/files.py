@@ -120,11 +120,14 @@ def gather_sheets(paths: Iterable[Path], out_dir: Path | None = None) -> FoundSh
                 folder = folders[real] = ContentFolder(path, [], True)
                 found: list[SheetFile] = []
                 _walk(path, path, (), real, out_real, found, warnings, {real})
-                for sheet in sorted(found, key=lambda s: s.rel.split("/")):
+                # a sheet reached twice (a symlink to it) is built once, under its own name
+                found.sort(key=lambda s: (os.path.islink(s.path), s.rel.split("/")))
+                for sheet in found:
                     key = os.path.realpath(sheet.path)
                     if key not in seen:
                         seen.add(key)
                         folder.sheets.append(sheet)
+                folder.sheets.sort(key=lambda s: s.rel.split("/"))
         elif path.exists():
             real = os.path.realpath(path)
             if real in seen:

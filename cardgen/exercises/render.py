@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from cardgen.check.rust import KNOWN_CRATES
 from cardgen.exercises.model import Exercise
@@ -71,6 +72,33 @@ def python_harness(ex: Exercise) -> str:
     return "\n".join(lines) + "\n"
 
 
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_MARKDOWN_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
+
+
+def safe_markdown(text: str) -> str:
+    """Markdown with text from a sheet in it, made inert: outside code spans, `<`, `>` and `&`
+    become entities (no raw HTML, no script) and brackets are escaped (no links); code spans,
+    where Markdown shows everything as it is, are left alone. Emphasis and lists still work."""
+    out: list[str] = []
+    last = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(text[last : m.start()].translate(_MARKDOWN_HTML))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(text[last:].translate(_MARKDOWN_HTML))
+    return "".join(out)
+
+
+def code_span(text: str) -> str:
+    """`text` as one Markdown code span, whatever backticks it holds."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def readme(ex: Exercise) -> str:
     own = "src/exercise.rs" if ex.lang == "rust" else "exercise.py"
     needs = (
@@ -79,16 +107,17 @@ def readme(ex: Exercise) -> str:
         else "You need Python 3."
     )
     hints = "\n".join(
-        f"<details><summary>Hint {n}</summary>\n\n{h}\n\n</details>\n"
+        f"<details><summary>Hint {n}</summary>\n\n{safe_markdown(h)}\n\n</details>\n"
         for n, h in enumerate(ex.hints, start=1)
     )
-    return f"""# Exercise {ex.number:02d}: {ex.title}
+    title = safe_markdown(" ".join(ex.title.split()))
+    return f"""# Exercise {ex.number:02d}: {title}
 
-{ex.task}
+{safe_markdown(ex.task)}
 
 ## Background
 
-{ex.background}
+{safe_markdown(ex.background)}
 
 ## What to do
 
@@ -112,7 +141,7 @@ Try without them first. Open one at a time, or run `cardgen exercise hint .` for
 
 {hints}
 ---
-From the cheatsheet, `{ex.source}`.
+From the cheatsheet, {code_span(ex.source)}.
 """
 
 
@@ -137,7 +166,9 @@ def exercise_files(ex: Exercise, sheet: str) -> dict[str, bytes]:
         if ex.lang == "rust":
             name = f"ex{ex.number:02d}_{ex.slug.replace('-', '_')}"
             deps = "".join(KNOWN_CRATES[c] + "\n" for c in ex.crates if c in KNOWN_CRATES)
-            files[f"{base}/Cargo.toml"] = CARGO_TOML.format(name=name, deps=deps).encode()
+            files[f"{base}/Cargo.toml"] = CARGO_TOML.format(
+                name=json.dumps(name)[1:-1], deps=deps
+            ).encode()
             files[f"{base}/src/main.rs"] = rust_harness(ex).encode()
             files[f"{base}/src/exercise.rs"] = code.encode()
             files[f"{base}/.gitignore"] = b"/target\n"
