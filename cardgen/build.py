@@ -114,6 +114,7 @@ def build_sheet(job: SheetJob, options: BuildOptions) -> SheetOutcome:
     shown = str(job.path)
     outcome = SheetOutcome(shown, job.name, job.rel, digest=job.digest)
     outcome.ledger_lines = job.ledger_lines
+    outcome.in_worker = job.in_worker
     stage = "reading"
     """What the build was doing, for the message if something fails inside."""
     try:
@@ -398,6 +399,8 @@ def _build_all(
         return
     from cardgen.workers import Failed, WorkerPool
 
+    for job in todo:
+        job.in_worker = True
     pool = WorkerPool(functools.partial(build_sheet, options=options), options.jobs)
     for job, outcome in pool.run(todo):
         if isinstance(outcome, Failed):
@@ -456,8 +459,16 @@ def _settle(folder: ContentFolder, ledger: Ledger, outcomes: list[SheetOutcome])
             and o.deck_file
             and (o.identity is None or not final.same_deck(o.identity))
         ):
-            deck = package_deck(o.notes, final, o.name, o.rel, o.epoch)
+            try:
+                deck = package_deck(o.notes, final, o.name, o.rel, o.epoch)
+            except Exception as exc:  # a bug packing one deck fails that sheet alone
+                if os.environ.get("CARDGEN_DEBUG"):
+                    raise
+                message = f"internal error while packing the deck of this sheet: {exc!r}"
+                _fail(o, SheetError(message, o.path))
+                continue
             o.files[o.deck_file] = deck.apkg
+            o.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}
         o.identity = final
         o.retired = [e.key for e in final.retiring]
         o.new = list(final.new)

@@ -62,6 +62,9 @@ class SheetJob:
     digest: str
     ledger_lines: list[Entry] = field(default_factory=list)
     """The sheet's lines of its folder's ledger."""
+    in_worker: bool = False
+    """Built in a worker process: pack the deck there, as the sheet's own lines place its
+    notes (the build packs it again only if the whole folder's ledger places them otherwise)."""
 
 
 @dataclass(slots=True)
@@ -95,6 +98,7 @@ class SheetOutcome:
     hashes: dict[str, str] = field(default_factory=dict)
     """Output path → SHA-256 of what was written: an output is reused only if it still is."""
     ledger_lines: list[Entry] = field(default_factory=list)
+    in_worker: bool = False
     notes: SheetNotes | None = None
     """The deck's notes, until the ledger has said which Anki note each one is."""
     identity: SheetIdentity | None = None

@@ -126,12 +126,15 @@ def _by_sheet(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
 
 # -- reading and writing ----------------------------------------------------------------------
 
-_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 
 
 def _escape(text: str) -> str:
-    return "".join(_ESCAPES.get(c, c) for c in text)
+    """One line a fact: tabs, line breaks and backslashes in a text are written `\\t`..."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t")
+        text = text.replace("\n", "\\n").replace("\r", "\\r")
+    return text
 
 
 def _unescape(text: str) -> str:
@@ -474,14 +477,16 @@ def assign(
                 unplaced.append(fact)
 
     vanished = [e for e in candidates if e.guid not in used]
-    old_sides = [
-        _Side(i, e.sheet, e.key, e.note, core_cue(e.cue, e.where), normal(e.answer), e.live)
-        for i, e in enumerate(vanished)
-    ]
-    new_sides = [
-        _Side(i, f.sheet, f.key, f.note, core_cue(f.cue, f.where), normal(f.answer))
-        for i, f in enumerate(unplaced)
-    ]
+    old_sides, new_sides = [], []
+    if vanished and unplaced:  # (most builds have nothing to match)
+        old_sides = [
+            _Side(i, e.sheet, e.key, e.note, core_cue(e.cue, e.where), normal(e.answer), e.live)
+            for i, e in enumerate(vanished)
+        ]
+        new_sides = [
+            _Side(i, f.sheet, f.key, f.note, core_cue(f.cue, f.where), normal(f.answer))
+            for i, f in enumerate(unplaced)
+        ]
     matched: dict[int, Entry] = {}
     for o, n in match_by_content(old_sides, new_sides):
         matched[n] = vanished[o]

@@ -23,6 +23,11 @@ def deck_output(
     rel = outcome.rel
     notes = sheet_notes(bank, rel, options.deck_prefix)
     outcome.epoch = build_epoch(sheet.path)
+    outcome.notes = notes
+    outcome.deck_file = f"decks/{sheet.name}.apkg"
+    outcome.counts["deck"] = {"notes": len(notes.specs), "cards": None}
+    if not outcome.in_worker:  # the build packs it once the ledger is settled
+        return
     alone = assign(
         outcome.ledger_lines,
         {rel: notes.facts(rel)},
@@ -32,9 +37,8 @@ def deck_output(
     )
     identity = alone.sheets[rel]
     deck = package_deck(notes, identity, sheet.name, rel, outcome.epoch)
-    outcome.deck_file = f"decks/{sheet.name}.apkg"
     outcome.files[outcome.deck_file] = deck.apkg
-    outcome.notes, outcome.identity = notes, identity
+    outcome.identity = identity
     outcome.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}
 
 
