@@ -2,6 +2,7 @@
 
     python bench/run.py            # everything; writes docs/benchmarks.md
     python bench/run.py --quick    # 50 and 200 synthetic sheets instead of 200 and 1,000
+    python bench/run.py --scaling-only  # only "Scaling and large sheets" (sections, rows, 5 MB)
 
 Every number is a median of several runs of a fresh process (`python -m cardgen ...`), so
 start-up is included, as a user or a CI step sees it. Peak memory is the largest resident
