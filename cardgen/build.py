@@ -28,7 +28,7 @@ from pathlib import Path
 from cardgen import __version__
 from cardgen.build_data import BuildOptions, SheetJob, SheetOutcome
 from cardgen.check.model import CheckResult
-from cardgen.errors import CardgenError, Diagnostic, SheetError
+from cardgen.errors import CardgenError, ConfigError, Diagnostic, SheetError
 from cardgen.files import (
     STATE_FILE,
     ContentFolder,
@@ -261,6 +261,12 @@ def build(
     (2) when a ledger cannot be read, `LockedLedgerError` (1) when one would change and
     `options.locked` is set.
     """
+    from cardgen.render.deck import source_date_epoch
+
+    try:
+        source_date_epoch()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     say = notice or (lambda message: None)
     thresholds = gc.get_threshold()
     # A sheet's parse makes hundreds of thousands of small objects, and Python's default

@@ -129,6 +129,8 @@ def gather_sheets(paths: Iterable[Path], out_dir: Path | None = None) -> FoundSh
                         folder.sheets.append(sheet)
                 folder.sheets.sort(key=lambda s: s.rel.split("/"))
         elif path.exists():
+            if not path.is_file():
+                raise InputError("not a regular file (a sheet is a Markdown file)", str(path))
             real = os.path.realpath(path)
             if real in seen:
                 continue
@@ -180,10 +182,11 @@ def _walk(
                     continue
                 visited.add(real)
                 _walk(root, path, rel, root_real, out_real, found, warnings, visited)
-            elif entry.name.endswith(".md") and (
-                os.path.isfile(real) if is_link else entry.is_file(follow_symlinks=False)
-            ):
-                found.append(SheetFile(path, root, "/".join(rel)))
+            elif entry.name.endswith(".md"):
+                if os.path.isfile(real) if is_link else entry.is_file(follow_symlinks=False):
+                    found.append(SheetFile(path, root, "/".join(rel)))
+                else:
+                    warnings.append(FolderWarning(str(path), "not a regular file: not read"))
         except OSError as exc:
             warnings.append(FolderWarning(str(path), f"cannot read: {exc.strerror}"))
 
@@ -236,6 +239,8 @@ def remove_temp_files(folder: Path, recursive: bool = True) -> int:
 def output_lock(out_dir: Path, waiting: Callable[[str], None]) -> Iterator[None]:
     """Hold the output folder for this build: a second build waits (and says so) until the
     first is done. The folder is created if needed and must be writable."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError("is not a folder: choose another output folder (-o)", str(out_dir))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)

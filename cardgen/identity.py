@@ -40,6 +40,8 @@ HEADER = f"""{FORMAT_LINE}
 # sheet\tkey\tguid\tmodified\tfields\tnote\tstate\twhere\tcue\tanswer
 """
 COLUMNS = 10
+MAX_MOD = 253_402_300_799
+"""Latest modification time a ledger may hold: the end of year 9999."""
 NOTE_TYPES = ("basic", "reverse", "cloze")
 
 LIVE = "live"
@@ -51,8 +53,11 @@ SIMILAR = 0.6
 """Least similarity of the part of a cue (or answer) that differs, for a typo or rename."""
 DISTINCTIVE = 24
 """An answer (or cue) at least this long, met once on each side, is matched on its own."""
+LEFTOVER_DISTINCTIVE = 8
+"""The same, for facts of one sheet left over once the others were matched."""
 MAX_PAIRS = 200_000
-"""Bucket size above which only exact matches are tried (keeps matching near linear)."""
+"""A bucket of more pairs than this (thousands of facts with the answer "Yes") is not
+compared pair by pair: matching stays near linear in the number of facts."""
 
 
 class LedgerError(CardgenError):
@@ -167,7 +172,14 @@ def parse_ledger(text: str, path: str) -> list[Entry]:
                 number,
             )
         parts = [_unescape(p) for p in line.split("\t")]
-        if len(parts) != COLUMNS or not parts[3].lstrip("-").isdigit():
+        if len(parts) == COLUMNS and not (parts[3].isdigit() and int(parts[3]) <= MAX_MOD):
+            raise LedgerError(
+                f"modification time {parts[3]!r} is not a whole number of seconds from 1970 "
+                "to the end of year 9999; restore the file from version control",
+                path,
+                number,
+            )
+        if len(parts) != COLUMNS:
             raise LedgerError(
                 f"not a ledger line (expected {COLUMNS} tab-separated columns); "
                 "restore the file from version control",
@@ -202,7 +214,7 @@ def parse_ledger(text: str, path: str) -> list[Entry]:
 def read_ledger(folder: Path) -> Ledger:
     path = folder / LEDGER_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     except FileNotFoundError:
         return Ledger(path, [], None)
     except (OSError, UnicodeDecodeError) as exc:
@@ -283,62 +295,94 @@ class _Side:
     key: str
     note: str
     cue: str
+    """The cue without the names of its place (`core_cue`)."""
+    full: str
+    """The whole cue, normalised: when a place's name is also a word of the cue ("TCP")."""
     answer: str
     live: bool = True
 
+    def same_cue(self, other: _Side) -> bool:
+        return self.cue == other.cue or self.full == other.full
 
-def _score(old: _Side, new: _Side, answers_alone: bool, cues_alone: bool) -> float | None:
-    if old.cue == new.cue and old.answer == new.answer:
+    def cue_similarity(self, other: _Side) -> float:
+        return max(
+            changed_part_similarity(self.cue, other.cue),
+            changed_part_similarity(self.full, other.full),
+        )
+
+
+def _side(
+    index: int,
+    sheet: str,
+    key: str,
+    note: str,
+    cue: str,
+    where: str,
+    answer: str,
+    live: bool = True,
+) -> _Side:
+    return _Side(index, sheet, key, note, core_cue(cue, where), normal(cue), normal(answer), live)
+
+
+def _score(old: _Side, new: _Side, answer_alone: bool, cue_alone: bool) -> float | None:
+    """How surely `new` is `old` renamed, moved or fixed (None: it is not)."""
+    same_cue = old.same_cue(new)
+    if same_cue and old.answer == new.answer:
         return 3.0
     if old.answer == new.answer:
-        similar = changed_part_similarity(old.cue, new.cue)
-        if similar >= SIMILAR or answers_alone:
+        similar = old.cue_similarity(new)
+        if similar >= SIMILAR or answer_alone:
             return 1.0 + similar
-    if old.cue == new.cue:
+    if same_cue:
         similar = changed_part_similarity(old.answer, new.answer)
-        if similar >= SIMILAR or cues_alone:
+        if similar >= SIMILAR or cue_alone:
             return 1.0 + similar
     return None
 
 
-def match_by_content(old: list[_Side], new: list[_Side]) -> list[tuple[int, int]]:
-    """Pairs (old index, new index) of facts that are the same fact, best matches first."""
+def match_by_content(
+    old: list[_Side], new: list[_Side], leftovers: bool = False
+) -> list[tuple[int, int]]:
+    """Pairs (old index, new index) of facts that are the same fact, best matches first.
+
+    Candidates share their answer or their cue (with or without the names of its place);
+    a bucket that holds one vanished and one new fact matches on its cue alone, or on its
+    answer alone when that answer is long enough to say which fact it is. Then the facts left
+    over are matched once more, the same way (`leftovers`), where an answer of one sheet left
+    alone in its bucket may be shorter: the rest of its section was matched already.
+    """
     if not old or not new:
         return []
-    by_answer: dict[tuple[str, str], tuple[list[_Side], list[_Side]]] = defaultdict(
+    buckets: dict[tuple[str, str, str], tuple[list[_Side], list[_Side]]] = defaultdict(
         lambda: ([], [])
     )
-    by_cue: dict[tuple[str, str], tuple[list[_Side], list[_Side]]] = defaultdict(lambda: ([], []))
     for side, slot in ((old, 0), (new, 1)):
         for s in side:
-            by_answer[s.note, s.answer][slot].append(s)
-            by_cue[s.note, s.cue][slot].append(s)
+            buckets["answer", s.note, s.answer][slot].append(s)
+            buckets["cue", s.note, s.cue][slot].append(s)
+            if s.full != s.cue:
+                buckets["cue", s.note, s.full][slot].append(s)
     scored: dict[tuple[int, int], tuple] = {}
-    for buckets, alone_kind in ((by_answer, "answer"), (by_cue, "cue")):
-        for (_note, text), (olds, news) in buckets.items():
-            if not olds or not news:
-                continue
-            alone = len(olds) == len(news) == 1 and len(text) >= DISTINCTIVE
-            exact_only = len(olds) * len(news) > MAX_PAIRS
-            for o in olds:
-                for n in news:
-                    if (o.index, n.index) in scored:
-                        continue
-                    if exact_only and not (o.cue == n.cue and o.answer == n.answer):
-                        continue
-                    score = _score(
-                        o, n, alone and alone_kind == "answer", alone and alone_kind == "cue"
-                    )
-                    if score is None:
-                        continue
-                    scored[o.index, n.index] = (
-                        -score,
-                        o.sheet != n.sheet,
-                        not o.live,
-                        -key_affinity(o.key, n.key),
-                        o.index,
-                        n.index,
-                    )
+    for (kind, _note, text), (olds, news) in buckets.items():
+        if not olds or not news:
+            continue
+        one_each = len(olds) == len(news) == 1
+        long_enough = len(text) >= (
+            LEFTOVER_DISTINCTIVE if leftovers and olds[0].sheet == news[0].sheet else DISTINCTIVE
+        )
+        answer_alone = kind == "answer" and one_each and long_enough
+        cue_alone = kind == "cue" and one_each
+        if len(olds) * len(news) > MAX_PAIRS:
+            continue  # too many alike: their exact matches are found through their cues
+        for o in olds:
+            for n in news:
+                score = _score(o, n, answer_alone, cue_alone)
+                if score is None:
+                    continue
+                rank = (-score, o.sheet != n.sheet, not o.live, -key_affinity(o.key, n.key))
+                pair = (o.index, n.index)
+                if pair not in scored or rank < scored[pair][:4]:
+                    scored[pair] = (*rank, o.index, n.index)
     pairs: list[tuple[int, int]] = []
     taken_old: set[int] = set()
     taken_new: set[int] = set()
@@ -348,6 +392,10 @@ def match_by_content(old: list[_Side], new: list[_Side]) -> list[tuple[int, int]
         taken_old.add(o)
         taken_new.add(n)
         pairs.append((o, n))
+    if pairs and not leftovers:  # what is left may now be alone in its bucket: once more
+        rest_old = [s for s in old if s.index not in taken_old]
+        rest_new = [s for s in new if s.index not in taken_new]
+        pairs += match_by_content(rest_old, rest_new, leftovers=True)
     return pairs
 
 
@@ -480,11 +528,11 @@ def assign(
     old_sides, new_sides = [], []
     if vanished and unplaced:  # (most builds have nothing to match)
         old_sides = [
-            _Side(i, e.sheet, e.key, e.note, core_cue(e.cue, e.where), normal(e.answer), e.live)
+            _side(i, e.sheet, e.key, e.note, e.cue, e.where, e.answer, e.live)
             for i, e in enumerate(vanished)
         ]
         new_sides = [
-            _Side(i, f.sheet, f.key, f.note, core_cue(f.cue, f.where), normal(f.answer))
+            _side(i, f.sheet, f.key, f.note, f.cue, f.where, f.answer)
             for i, f in enumerate(unplaced)
         ]
     matched: dict[int, Entry] = {}

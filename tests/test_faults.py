@@ -251,6 +251,35 @@ def test_config_values_are_range_checked(project, line, message):
     assert snapshot(project / "output") == before
 
 
+@pytest.mark.parametrize("value", ["yesterday", "-5", "99999999999999999999"])
+def test_a_malformed_source_date_epoch_is_an_error(project, value):
+    result = cardgen("build", "--no-check", cwd=project, env={"SOURCE_DATE_EPOCH": value})
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970"
+    )
+    assert not (project / "output" / "decks").exists()
+
+
+def test_an_output_folder_that_is_a_file(project):
+    (project / "site").write_text("not a folder")
+    result = cardgen("build", "--no-check", "-o", "site", cwd=project)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "error: site: is not a folder: choose another output folder (-o)"
+    )
+
+
+def test_a_fifo_is_never_read_as_a_sheet(project):
+    os.mkfifo(project / "content" / "pipe.md")
+    given = cardgen("build", "--no-check", "content/pipe.md", cwd=project)
+    assert given.returncode == 2
+    assert "error: content/pipe.md: not a regular file" in given.stderr
+    found = cardgen("build", "--no-check", cwd=project)
+    assert found.returncode == 0
+    assert "warning: content/pipe.md: not a regular file: not read" in found.stderr
+
+
 def test_jobs_flag_is_range_checked(project):
     result = cardgen("build", "--jobs", "0", cwd=project)
     assert result.returncode == 2 and "--jobs takes a number from 1 to 256" in result.stderr
@@ -395,6 +424,14 @@ def test_a_damaged_ledger_is_named_with_its_line(project):
     result = cardgen("build", "--no-check", cwd=project)
     assert result.returncode == 2
     assert f"{LEDGER_NAME}:8: merge conflict markers" in result.stderr
+    fields = lines[7].split("\t")
+    fields[3] = "1" + "0" * 30
+    ledger.write_text("\n".join([*lines[:7], "\t".join(fields), *lines[8:]]) + "\n")
+    result = cardgen("build", "--no-check", cwd=project)
+    assert result.returncode == 2
+    assert f"{LEDGER_NAME}:8: modification time '1{'0' * 30}' is not a whole number" in (
+        result.stderr
+    )
     assert snapshot(project / "output") == before
 
 

@@ -146,6 +146,23 @@ def test_renaming_a_section_keeps_history(book):
     assert sheet["new"] == [] and sheet["retired"] == []
 
 
+def test_renaming_a_section_and_editing_a_cell_in_it_at_once_keeps_history(book):
+    book.studied()
+    book.edit("## TCP vs UDP Quick Reference", "## TCP and UDP Compared")
+    book.edit("| 20+ bytes |", "| 20-60 bytes |")
+    change = book.republish()
+    assert_history_kept(change)
+    assert change.rewritten <= change.mentioning("TCP vs UDP Quick Reference")
+
+
+def test_a_ledger_saved_with_a_bom_and_crlf_reads_the_same(book):
+    book.build()
+    ledger = book.content / LEDGER_NAME
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    assert book.build(locked=True)["ledgers"][0]["changed"] is False
+
+
 def test_fixing_a_typo_in_a_row_header_keeps_history(book):
     book.edit("| **Reliability** |", "| **Reliabilty** |")
     book.studied()

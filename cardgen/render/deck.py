@@ -73,13 +73,35 @@ class TimedNote(genanki.Note):
         super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
 
+LATEST_EPOCH = 253_402_300_799
+"""The end of year 9999: Anki's and SQLite's times hold it, and no later one is taken."""
+LATEST_ZIP_TIME = (2107, 12, 31, 23, 59, 58)
+"""A zip file's dates end in 2107."""
+
+
+def source_date_epoch() -> int | None:
+    """`SOURCE_DATE_EPOCH`, checked: None when unset; `ValueError` when it is not a whole
+    number of seconds from 1970 to the end of year 9999 (reproducible-builds.org says a
+    malformed value must fail the build)."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env is None or not env.strip():
+        return None
+    value = env.strip()
+    if not value.isdigit() or int(value) > LATEST_EPOCH:
+        raise ValueError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (at most "
+            f"{LATEST_EPOCH}, the end of year 9999), not {env!r}"
+        )
+    return int(value)
+
+
 def build_epoch(sheet_path: str) -> int:
     """`SOURCE_DATE_EPOCH` if set, else the sheet file's modification time."""
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.strip().isdigit():
-        return int(env)
+    env = source_date_epoch()
+    if env is not None:
+        return env
     try:
-        return int(Path(sheet_path).stat().st_mtime)
+        return min(max(int(Path(sheet_path).stat().st_mtime), 0), LATEST_EPOCH)
     except OSError:
         return 0
 
@@ -199,7 +221,7 @@ def package_bytes(decks: list[genanki.Deck], epoch: int) -> bytes:
         db = conn.serialize()
     finally:
         conn.close()
-    zip_time = time.gmtime(max(epoch, 315532800))[:6]
+    zip_time = min(time.gmtime(max(epoch, 315532800))[:6], LATEST_ZIP_TIME)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in (("collection.anki2", db), ("media", b"{}")):
