@@ -56,6 +56,8 @@ from cardgen.questions import QuestionBank
 
 __all__ = ["BuildOptions", "BuildResult", "SheetOutcome", "build", "build_sheet"]
 
+STALE_SECONDS = 600
+"""A temporary ledger file untouched this long was left by a killed build."""
 GC_THRESHOLD = 100_000
 """Allocations between two collections of the youngest generation (Python's default: 700)."""
 
@@ -339,7 +341,7 @@ def _build(
     ledgers: dict[str, Ledger] = {}
     for folder in found.folders:
         if decks and folder.sheets:
-            remove_temp_files(folder.root, recursive=False)
+            remove_temp_files(folder.root, recursive=False, older_than=STALE_SECONDS)
             ledgers[str(folder.root)] = read_ledger(folder.root)
     state = _load_state(options.out_dir)
     writer = _Writer(options)

@@ -275,7 +275,9 @@ def build_options(args: argparse.Namespace):
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", str(args.config)) from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"not valid TOML: {exc}", str(args.config)) from None
+            from cardgen.config import toml_error
+
+            raise toml_error(exc, str(args.config)) from None
     else:
         config = load_config()
     if args.jobs is not None and not 1 <= args.jobs <= MAX_JOBS:

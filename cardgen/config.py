@@ -84,6 +84,27 @@ def _type_name(value: object) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
+def _shown(value: object) -> str:
+    """A value as the user wrote it in TOML: `"no"`, `2.5`, `true`; a table or list by kind."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return _type_name(value)
+
+
+def toml_error(exc: Exception, path: str) -> ConfigError:
+    """`file:line: not valid TOML: …`, with the line tomllib names."""
+    message = str(exc)
+    where = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+    if where:
+        message = message[: where.start()] + f" (column {where.group(2)})"
+        return ConfigError(f"not valid TOML: {message}", path, int(where.group(1)))
+    return ConfigError(f"not valid TOML: {message}", path)
+
+
 def _check_value(key: str, value: object) -> str | None:
     """Why `value` is not a good `key`, or None."""
     if key in _SECONDS:
@@ -128,7 +149,7 @@ def load_config(folder: Path = Path(".")) -> Config:
     try:
         table = table_of(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", str(path)) from None
+        raise toml_error(exc, str(path)) from None
     except AttributeError:  # `tool` is not a table
         raise ConfigError("[tool] is not a table", str(path)) from None
     in_table = "tool.cardgen" if path == pyproject else None
@@ -139,7 +160,9 @@ def config_from_table(
     table: object, path: str, text: str = "", in_table: str | None = None
 ) -> Config:
     if not isinstance(table, dict):
-        raise ConfigError("[tool.cardgen] must be a table", path, _line_of(text, "cardgen"))
+        raise ConfigError(
+            f"tool.cardgen: must be a table, not {_shown(table)}", path, _line_of(text, "cardgen")
+        )
     config = Config(source=path if table else None)
     known = {f.name for f in fields(Config)} - {"source"}
     for key, value in table.items():
@@ -152,7 +175,7 @@ def config_from_table(
             ok, value = True, float(value)
         if not ok:
             raise ConfigError(
-                f"{key}: must be {_TYPE_NAMES[want]}, not {_type_name(value)}", path, line
+                f"{key}: must be {_TYPE_NAMES[want]}, not {_shown(value)}", path, line
             )
         problem = _check_value(key, value)
         if problem:

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,18 +220,26 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def remove_temp_files(folder: Path, recursive: bool = True) -> int:
-    """Remove temporary files a killed build left in `folder`; return how many."""
+def remove_temp_files(folder: Path, recursive: bool = True, older_than: float = 0) -> int:
+    """Remove temporary files a killed build left in `folder`; return how many.
+
+    `older_than` (seconds): only files not touched for that long, where another build may be
+    writing right now (a content folder, shared by builds with different output folders).
+    """
     removed = 0
     if not folder.is_dir():
         return 0
+    now = time.time()
     walker: Iterable[tuple[str, list[str], list[str]]]
     walker = os.walk(folder) if recursive else [(str(folder), [], os.listdir(folder))]
     for where, _dirs, names in walker:
         for name in names:
             if name.startswith(TEMP_PREFIX) or _OLD_TEMP.match(name):
+                path = os.path.join(where, name)
                 with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(where, name))
+                    if older_than and now - os.lstat(path).st_mtime < older_than:
+                        continue
+                    os.unlink(path)
                     removed += 1
     return removed
 

@@ -158,10 +158,10 @@ def test_pyproject_table_and_unknown_keys(project):
     (project / "pyproject.toml").write_text('[tool.cardgen]\nchecks = "no"\n')
     result = cardgen("build", cwd=project)
     assert result.returncode == 2
-    assert "pyproject.toml:2: checks: must be true or false, not a string" in result.stderr
-    (project / "pyproject.toml").write_text("[tool.cardgen\n")
+    assert 'pyproject.toml:2: checks: must be true or false, not "no"' in result.stderr
+    (project / "pyproject.toml").write_text("[project]\n\n[tool.cardgen\n")
     result = cardgen("build", cwd=project)
-    assert result.returncode == 2 and "not valid TOML" in result.stderr
+    assert result.returncode == 2 and "pyproject.toml:3: not valid TOML" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -65,7 +65,10 @@ class Change:
 class Book:
     """A content folder with the seed in it, its output, and one learner."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, jobs: int = 1) -> None:
+        self.jobs = jobs
+        """Worker processes: with 2, each deck is packed in its worker and again by the build
+        when the folder's ledger places a note otherwise (a fact moved in from another sheet)."""
         self.content = root / "content"
         self.content.mkdir()
         self.out = root / "out"
@@ -80,7 +83,7 @@ class Book:
         self.sheet(name).write_text(text.replace(old, new, 1), encoding="utf-8")
 
     def build(self, **options) -> dict:
-        opts = {"out_dir": self.out, "check": False, "jobs": 1, **options}
+        opts = {"out_dir": self.out, "check": False, "jobs": self.jobs, **options}
         result = build([self.content], BuildOptions(**opts))
         assert not result.failed, [str(o.error) for o in result.failed]
         return json.loads((self.out / "report.json").read_text(encoding="utf-8"))
@@ -213,7 +216,9 @@ def test_a_one_line_edit_rewrites_only_the_notes_of_its_fact(book):
     assert change.rewritten and change.rewritten == change.mentioning("20+ bytes")
 
 
-def test_splitting_the_sheet_keeps_history(book):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_splitting_the_sheet_keeps_history(book, jobs):
+    book.jobs = jobs
     book.studied()
     text = book.sheet().read_text(encoding="utf-8")
     cut = text.index("## Socket States Reference")
@@ -228,7 +233,9 @@ def test_splitting_the_sheet_keeps_history(book):
     assert {c["from_sheet"] for c in moved["carried"]} == {SHEET}
 
 
-def test_renaming_the_file_keeps_history(book):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_renaming_the_file_keeps_history(book, jobs):
+    book.jobs = jobs
     book.studied()
     book.sheet().rename(book.sheet("sockets.md"))
     change = book.republish()
