@@ -278,7 +278,7 @@ def build(
     try:
         with output_lock(options.out_dir, say):
             remove_temp_files(options.out_dir)
-            return _build(paths, options, progress, say)
+            return _build(paths, options, progress)
     finally:
         gc.set_threshold(*thresholds)
 
@@ -331,10 +331,7 @@ class _Writer:
 
 
 def _build(
-    paths: list[Path],
-    options: BuildOptions,
-    progress: Callable[[str], None] | None,
-    say: Callable[[str], None],
+    paths: list[Path], options: BuildOptions, progress: Callable[[str], None] | None
 ) -> BuildResult:
     found = gather_sheets(paths, options.out_dir)
     decks = "decks" in options.outputs
@@ -392,7 +389,7 @@ def _build(
     for s in settled:
         if s.would_change:
             try:
-                write_atomic(s.ledger.path, format_ledger(s.assignment.entries).encode())
+                write_atomic(s.ledger.path, s.text.encode())
             except OSError as exc:
                 raise cannot_write(s.ledger.path, exc) from None
     for outcome in ordered:
@@ -433,9 +430,13 @@ def _build_all(
 
 @dataclass(slots=True)
 class _Settled:
+    """A content folder's ledger, and what this build makes of it."""
+
     ledger: Ledger
     assignment: Assignment
     would_change: bool
+    text: str
+    """The ledger after this build."""
 
     def locked_message(self) -> str:
         if self.ledger.text is None:
@@ -463,7 +464,8 @@ def _settle(folder: ContentFolder, ledger: Ledger, outcomes: list[SheetOutcome])
     from cardgen.render.deck import package_deck
 
     built = [o for o in outcomes if o.notes is not None and not o.error and not o.reused]
-    kept = [o.rel for o in outcomes if o not in built]
+    rebuilt = {id(o) for o in built}
+    kept = [o.rel for o in outcomes if id(o) not in rebuilt]
     assignment = assign(
         ledger.entries,
         {o.rel: o.notes.facts(o.rel) for o in built if o.notes is not None},
@@ -501,7 +503,7 @@ def _settle(folder: ContentFolder, ledger: Ledger, outcomes: list[SheetOutcome])
         o.ledger_lines = lines.get(o.rel, [])
     text = format_ledger(assignment.entries)
     changed = text != ledger.text and (ledger.text is not None or bool(assignment.entries))
-    return _Settled(ledger, assignment, changed)
+    return _Settled(ledger, assignment, changed, text)
 
 
 def _run_checks(
@@ -557,7 +559,9 @@ def _write_reports(
         if not o.error
     }
     state = {"cardgen": __version__, "sheets": state_sheets}
-    extra[STATE_FILE] = (json.dumps(state, indent=1, sort_keys=True) + "\n").encode()
+    # compact: for cardgen only, and JSON's fast (C) encoder does not indent
+    state_text = json.dumps(state, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    extra[STATE_FILE] = (state_text + "\n").encode()
     for name, data in extra.items():
         target = options.out_dir / name
         try:

@@ -67,9 +67,10 @@ class SheetJob:
     notes (the build packs it again only if the whole folder's ledger places them otherwise)."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class SheetOutcome:
-    """What building one sheet produced: files to write, counts, warnings or its error."""
+    """What building one sheet produced: files to write, counts, warnings or its error.
+    (Compared by identity: two outcomes are never "equal".)"""
 
     path: str
     name: str

@@ -23,9 +23,10 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import NamedTuple
 
 import genanki
 
@@ -70,9 +71,9 @@ class LockedLedgerError(CardgenError):
     """`--locked` is set and a ledger would change (exit code 1, like a failed check)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One note as this build makes it: what the ledger records of it."""
+class Fact(NamedTuple):
+    """One note as this build makes it: what the ledger records of it. (Named tuples: they
+    cross between processes by the ten thousand, and pickle fast.)"""
 
     sheet: str
     """The sheet's path relative to its content folder (`a/notes.md`)."""
@@ -87,8 +88,7 @@ class Fact:
     """Digest of the note's fields, tags and deck: changes exactly when the note does."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One line of the ledger."""
 
     sheet: str
@@ -402,8 +402,7 @@ def match_by_content(
 # -- assignment -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(NamedTuple):
     """The note a fact becomes: its GUID and modification time."""
 
     guid: str
@@ -557,18 +556,18 @@ def assign(
         if e.sheet not in facts:  # the sheet is gone: no deck to emit it in
             if e.state != RETIRED:
                 removed.append(e)
-            result.append(replace(e, state=RETIRED))
+            result.append(e._replace(state=RETIRED))
             continue
         version = versions.get(e.sheet, "")
         identity = sheets[e.sheet]
         if e.live:
-            e = replace(e, state=RETIRING + version, mod=max(epochs.get(e.sheet, 0), e.mod + 1))
+            e = e._replace(state=RETIRING + version, mod=max(epochs.get(e.sheet, 0), e.mod + 1))
             identity.retired.append(e)
             identity.retiring.append(e)
         elif e.retiring_version == version:
             identity.retiring.append(e)
         else:
-            e = replace(e, state=RETIRED)
+            e = e._replace(state=RETIRED)
         result.append(e)
     for identity in sheets.values():
         identity.retiring.sort(key=lambda e: e.key)

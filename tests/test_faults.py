@@ -306,6 +306,8 @@ def start_build(project: Path, *extra: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # as from a terminal: a runner that ignores SIGINT would pass that on to the build
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

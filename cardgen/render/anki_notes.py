@@ -8,8 +8,8 @@ shown as `file › section`, never with a line number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 import genanki
 
@@ -25,9 +25,9 @@ def note_model(note_type: str) -> genanki.Model:
     return {"basic": basic_model, "reverse": reverse_model, "cloze": cloze_model}[note_type]()
 
 
-@dataclass(frozen=True, slots=True)
-class NoteSpec:
-    """Everything that goes into one note, and what the identity ledger records of it."""
+class NoteSpec(NamedTuple):
+    """Everything that goes into one note, and what the identity ledger records of it. (A
+    named tuple: a worker sends thousands back to the build, and these pickle fast.)"""
 
     key: str
     note_type: str

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import time
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
@@ -146,7 +146,7 @@ def sheet_notes(bank: QuestionBank, sheet_label: str, deck_prefix: str = "") -> 
     for spec in specs:  # two notes of one sheet never share a key (and so never a GUID)
         count = seen[spec.key] = seen.get(spec.key, 0) + 1
         if count > 1:
-            spec = replace(spec, key=f"{spec.key}#{count}")
+            spec = spec._replace(key=f"{spec.key}#{count}")
         unique.append(spec)
     digests = [note_digest(s, deck_name_for(title, s.deck)) for s in unique]
     return SheetNotes(title, unique, digests)
