@@ -120,7 +120,7 @@ def gather_sheets(paths: Iterable[Path], out_dir: Path | None = None) -> FoundSh
             if folder is None or not folder.whole:
                 folder = folders[real] = ContentFolder(path, [], True)
                 found: list[SheetFile] = []
-                _walk(path, path, (), real, out_real, found, warnings, {real})
+                _walk(path, real, out_real, found, warnings)
                 # a sheet reached twice (a symlink to it) is built once, under its own name
                 found.sort(key=lambda s: (os.path.islink(s.path), s.rel.split("/")))
                 for sheet in found:
@@ -146,50 +146,54 @@ def gather_sheets(paths: Iterable[Path], out_dir: Path | None = None) -> FoundSh
 
 def _walk(
     root: Path,
-    folder: Path,
-    parts: tuple[str, ...],
     root_real: str,
     out_real: str | None,
     found: list[SheetFile],
     warnings: list[FolderWarning],
-    visited: set[str],
 ) -> None:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        warnings.append(FolderWarning(str(folder), f"cannot read folder: {exc.strerror}"))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        path = folder / entry.name
-        rel = (*parts, entry.name)
+    """Every sheet under `root`, folder by folder (no recursion: any depth works)."""
+    visited = {root_real}
+    pending: list[tuple[Path, tuple[str, ...], str]] = [(root, (), root_real)]
+    while pending:
+        folder, parts, folder_real = pending.pop()
         try:
-            is_link = entry.is_symlink()
-            real = os.path.realpath(path) if is_link else entry.path
-            if is_link and not _inside(real, root_real):
-                if entry.name.endswith(".md") or os.path.isdir(real):
-                    warnings.append(
-                        FolderWarning(
-                            str(path),
-                            f"symlink to {real} leads out of the content folder: not followed",
-                        )
-                    )
-                continue
-            is_dir = os.path.isdir(real) if is_link else entry.is_dir(follow_symlinks=False)
-            if is_dir:
-                real = os.path.realpath(path)
-                if real == out_real or real in visited or os.path.exists(Path(real) / STATE_FILE):
-                    continue
-                visited.add(real)
-                _walk(root, path, rel, root_real, out_real, found, warnings, visited)
-            elif entry.name.endswith(".md"):
-                if os.path.isfile(real) if is_link else entry.is_file(follow_symlinks=False):
-                    found.append(SheetFile(path, root, "/".join(rel)))
-                else:
-                    warnings.append(FolderWarning(str(path), "not a regular file: not read"))
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            warnings.append(FolderWarning(str(path), f"cannot read: {exc.strerror}"))
+            warnings.append(FolderWarning(str(folder), f"cannot read folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            rel = (*parts, entry.name)
+            try:
+                is_link = entry.is_symlink()
+                # a real path from its folder's (realpath costs a lookup per level)
+                real = os.path.realpath(path) if is_link else f"{folder_real}/{entry.name}"
+                if is_link and not _inside(real, root_real):
+                    if entry.name.endswith(".md") or os.path.isdir(real):
+                        warnings.append(
+                            FolderWarning(
+                                str(path),
+                                f"symlink to {real} leads out of the content folder: not followed",
+                            )
+                        )
+                    continue
+                is_dir = os.path.isdir(real) if is_link else entry.is_dir(follow_symlinks=False)
+                if is_dir:
+                    if real == out_real or real in visited:
+                        continue
+                    if os.path.exists(os.path.join(entry.path, STATE_FILE)):
+                        continue  # another cardgen output folder
+                    visited.add(real)
+                    pending.append((path, rel, real))
+                elif entry.name.endswith(".md"):
+                    if os.path.isfile(real) if is_link else entry.is_file(follow_symlinks=False):
+                        found.append(SheetFile(path, root, "/".join(rel)))
+                    else:
+                        warnings.append(FolderWarning(str(path), "not a regular file: not read"))
+            except OSError as exc:
+                warnings.append(FolderWarning(str(path), f"cannot read: {exc.strerror}"))
 
 
 def file_hash(data: bytes) -> str:
@@ -207,7 +211,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name[:60]}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -220,6 +224,23 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+def make_folders(folder: Path) -> None:
+    """`mkdir -p`, without recursion (pathlib's and os.makedirs recurse once per level, and a
+    sheet may sit a thousand folders deep)."""
+    missing: list[Path] = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir()
+        except FileExistsError:
+            if not each.is_dir():
+                raise
+
+
 def remove_temp_files(folder: Path, recursive: bool = True, older_than: float = 0) -> int:
     """Remove temporary files a killed build left in `folder`; return how many.
 
@@ -230,17 +251,25 @@ def remove_temp_files(folder: Path, recursive: bool = True, older_than: float = 
     if not folder.is_dir():
         return 0
     now = time.time()
-    walker: Iterable[tuple[str, list[str], list[str]]]
-    walker = os.walk(folder) if recursive else [(str(folder), [], os.listdir(folder))]
-    for where, _dirs, names in walker:
-        for name in names:
-            if name.startswith(TEMP_PREFIX) or _OLD_TEMP.match(name):
-                path = os.path.join(where, name)
-                with contextlib.suppress(OSError):
-                    if older_than and now - os.lstat(path).st_mtime < older_than:
-                        continue
-                    os.unlink(path)
-                    removed += 1
+    pending = [str(folder)]
+    while pending:  # (not os.walk: it recurses once per level)
+        where = pending.pop()
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            continue
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        pending.append(entry.path)
+                    continue
+                if not (entry.name.startswith(TEMP_PREFIX) or _OLD_TEMP.match(entry.name)):
+                    continue
+                if older_than and now - entry.stat(follow_symlinks=False).st_mtime < older_than:
+                    continue
+                os.unlink(entry.path)
+                removed += 1
     return removed
 
 
@@ -251,7 +280,7 @@ def output_lock(out_dir: Path, waiting: Callable[[str], None]) -> Iterator[None]
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError("is not a folder: choose another output folder (-o)", str(out_dir))
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_folders(out_dir)
         fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
         raise cannot_write(out_dir, exc) from None

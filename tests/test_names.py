@@ -76,6 +76,48 @@ def test_building_the_project_folder_twice_reads_no_output(tmp_path):
     ]
 
 
+def remove_tree(top: Path) -> None:
+    """`rm -rf`, without recursion (shutil.rmtree recurses once per level)."""
+    pending, folders = [str(top)], []
+    while pending:
+        folder = pending.pop()
+        folders.append(folder)
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            else:
+                os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)
+
+
+def test_a_sheet_a_thousand_folders_deep():
+    """Found, built and written without recursion limits (pathlib's mkdir and os.walk recurse
+    once per level)."""
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(prefix="cg-deep-"))
+    here = os.getcwd()
+    try:
+        os.chdir(top)
+        os.mkdir("content")
+        os.chdir("content")
+        for _ in range(1100):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("deep.md").write_text("# Deep\n\n- **Term**: its meaning\n")
+        os.chdir(here)
+        for _ in range(2):  # the second build also looks for temporary files that deep
+            result = cardgen("build", "--no-check", cwd=top)
+            assert result.returncode == 0, result.stderr[-500:]
+        deck = Path("decks", *["d"] * 1100, "deep.apkg")
+        os.chdir(top / "output")  # (the whole path is longer than a path may be)
+        assert deck.is_file()
+    finally:
+        os.chdir(here)
+        remove_tree(top)
+
+
 def test_the_output_folder_cannot_be_the_content_folder(tmp_path):
     shutil.copy(HTTP, tmp_path / "notes.md")
     result = cardgen("build", "--no-check", ".", "-o", ".", cwd=tmp_path)
