@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import json
 import os
 from collections import Counter
@@ -27,8 +26,9 @@ from pathlib import Path
 
 from cardgen import __version__
 from cardgen.build_data import BuildOptions, SheetJob, SheetOutcome
+from cardgen.build_state import load_state, reuse_outcome, state_bytes
 from cardgen.check.model import CheckResult
-from cardgen.errors import CardgenError, ConfigError, Diagnostic, SheetError
+from cardgen.errors import ConfigError, SheetError
 from cardgen.files import (
     STATE_FILE,
     ContentFolder,
@@ -48,11 +48,9 @@ from cardgen.identity import (
     LockedLedgerError,
     assign,
     format_ledger,
-    lines_digest,
     read_ledger,
 )
-from cardgen.model import Sheet
-from cardgen.questions import QuestionBank
+from cardgen.sheet_build import build_sheet, fail_sheet, sheet_digest
 
 __all__ = ["BuildOptions", "BuildResult", "SheetOutcome", "build", "build_sheet"]
 
@@ -60,112 +58,6 @@ STALE_SECONDS = 600
 """A temporary ledger file untouched this long was left by a killed build."""
 GC_THRESHOLD = 100_000
 """Allocations between two collections of the youngest generation (Python's default: 700)."""
-
-SheetRenderer = Callable[[Sheet, QuestionBank, BuildOptions, SheetOutcome], None]
-"""A step that adds files and counts for one parsed sheet and its question bank."""
-
-
-def sheet_renderers(options: BuildOptions) -> list[tuple[str, SheetRenderer]]:
-    """The outputs, in the order they are made. Imported here so `--help` stays fast."""
-    from cardgen import outputs
-
-    chosen: list[tuple[str, SheetRenderer]] = [("counting the blocks of", count_blocks)]
-    if "decks" in options.outputs:
-        chosen.append(("making the deck of", outputs.deck_output))
-    if "quizzes" in options.outputs:
-        chosen.append(("making the quizzes of", outputs.quiz_output))
-    if "exercises" in options.outputs:
-        chosen.append(("making the exercises of", outputs.exercise_output))
-    return chosen
-
-
-def count_blocks(
-    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
-) -> None:
-    outcome.counts["blocks"] = dict(sorted(Counter(b.kind for b in sheet.blocks).items()))
-    outcome.counts["questions"] = dict(sorted(Counter(q.kind for q in bank.questions).items()))
-
-
-def text_version(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:12]
-
-
-def sheet_digest(path: Path, name: str, options: BuildOptions) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    return hashlib.sha256(
-        b"\x1f".join([__version__.encode(), options.fingerprint().encode(), name.encode(), data])
-    ).hexdigest()[:24]
-
-
-def with_claims(sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome) -> QuestionBank:
-    """Reproduce the sheet's claims on loopback; mark the questions whose fact was reproduced."""
-    from cardgen.claims import check_claims, mark_verified
-
-    results = check_claims(sheet)
-    outcome.checks.extend(results)
-    bank.questions = mark_verified(bank.questions, results)
-    return bank
-
-
-def build_sheet(job: SheetJob, options: BuildOptions) -> SheetOutcome:
-    """Everything one sheet makes, in memory. Any failure inside it, at any stage, becomes the
-    sheet's own `path:line: message` and its files are dropped; the build goes on."""
-    from cardgen.parse import parse_text
-    from cardgen.parse.source import decode_sheet, read_sheet_text
-    from cardgen.questions import build_bank
-
-    shown = str(job.path)
-    outcome = SheetOutcome(shown, job.name, job.rel, digest=job.digest)
-    outcome.ledger_lines = job.ledger_lines
-    outcome.in_worker = job.in_worker
-    stage = "reading"
-    """What the build was doing, for the message if something fails inside."""
-    try:
-        try:
-            data = job.path.read_bytes()
-        except OSError:
-            read_sheet_text(job.path, shown)  # raises the located error
-            raise
-        outcome.version = text_version(data)
-        stage = "parsing"
-        sheet = outcome.sheet = parse_text(decode_sheet(data, shown), shown, job.name)
-        stage = "making the questions of"
-        bank, bank_warnings = build_bank(sheet)
-        if options.check:
-            stage = "reproducing the claims of"
-            bank = with_claims(sheet, bank, outcome)
-        outcome.warnings.extend(sheet.warnings)
-        outcome.warnings.extend(bank_warnings)
-        for doing, render in sheet_renderers(options):
-            stage = doing
-            render(sheet, bank, options, outcome)
-    except CardgenError as exc:
-        _fail(outcome, exc)
-    except RecursionError:
-        _fail(outcome, SheetError("nested too deeply to build", shown, 1))
-    except MemoryError:
-        _fail(outcome, SheetError(f"out of memory while {stage} this sheet", shown))
-    except Exception as exc:  # a bug inside one sheet fails that sheet, never the build
-        if os.environ.get("CARDGEN_DEBUG"):
-            raise
-        _fail(
-            outcome,
-            SheetError(
-                f"internal error while {stage} this sheet: {type(exc).__name__}: {exc} "
-                "(set CARDGEN_DEBUG=1 for the traceback, and please report it)",
-                shown,
-            ),
-        )
-    return outcome
-
-
-def _fail(outcome: SheetOutcome, error: CardgenError) -> None:
-    outcome.error = error
-    outcome.files.clear()
-    outcome.notes = outcome.identity = outcome.deck_file = None
 
 
 @dataclass(slots=True)
@@ -187,65 +79,6 @@ class BuildResult:
     @property
     def warning_count(self) -> int:
         return sum(len(o.warnings) for o in self.outcomes) + len(self.warnings)
-
-
-# -- the build state (what the last build wrote, to reuse it) ---------------------------------
-
-
-def _load_state(out_dir: Path) -> dict[str, dict]:
-    try:
-        state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
-        sheets = state["sheets"] if state.get("cardgen") == __version__ else {}
-        return sheets if isinstance(sheets, dict) else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _verified(out_dir: Path, hashes: dict[str, str]) -> bool:
-    """Every recorded output still holds exactly what was written (not cut short, not
-    replaced by another build or by hand)."""
-    for rel, digest in hashes.items():
-        try:
-            if file_hash((out_dir / rel).read_bytes()) != digest:
-                return False
-        except OSError:
-            return False
-    return True
-
-
-def _reuse(job: SheetJob, options: BuildOptions, state: dict[str, dict]) -> SheetOutcome | None:
-    """The previous outcome of an unchanged sheet whose outputs are all still as written."""
-    entry = state.get(str(job.path))
-    try:
-        if (
-            not entry
-            or entry["digest"] != job.digest
-            or entry["ledger"] != lines_digest(job.ledger_lines)
-            or entry["report"]["status"] != "built"
-            or sorted(entry["hashes"]) != sorted(entry["report"]["outputs"])
-            or not _verified(options.out_dir, entry["hashes"])
-        ):
-            return None
-        report = entry["report"]
-        outcome = SheetOutcome(
-            str(job.path),
-            job.name,
-            job.rel,
-            digest=job.digest,
-            reused=True,
-            outputs=list(report["outputs"]),
-            counts=dict(report["counts"]),
-            retired=list(report["retired"]),
-            hashes=dict(entry["hashes"]),
-        )
-        outcome.ledger_lines = job.ledger_lines
-        outcome.warnings = [
-            Diagnostic(w["path"], w["line"], w["message"]) for w in report["warnings"]
-        ]
-        outcome.checks = [CheckResult.from_json(c) for c in report["checks"]]
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-    return outcome
 
 
 # -- the build --------------------------------------------------------------------------------
@@ -298,7 +131,7 @@ class _Writer:
         for rel in mine:
             other = self.owner.get(rel)
             if other is not None and other != outcome.path:
-                _fail(
+                fail_sheet(
                     outcome,
                     SheetError(
                         f"its output {rel} is also the output of {other}: "
@@ -322,7 +155,9 @@ class _Writer:
             except OSError as exc:
                 if folder_wide(exc):
                     raise cannot_write(target, exc) from None
-                _fail(outcome, SheetError(f"{target}: cannot write: {exc.strerror}", outcome.path))
+                fail_sheet(
+                    outcome, SheetError(f"{target}: cannot write: {exc.strerror}", outcome.path)
+                )
                 return
             outcome.hashes[rel] = file_hash(data)
         kept = {skip: outcome.files[skip]} if skip in outcome.files else {}
@@ -340,7 +175,7 @@ def _build(
         if decks and folder.sheets:
             remove_temp_files(folder.root, recursive=False, older_than=STALE_SECONDS)
             ledgers[str(folder.root)] = read_ledger(folder.root)
-    state = _load_state(options.out_dir)
+    state = load_state(options.out_dir)
     writer = _Writer(options)
     outcomes: dict[Path, SheetOutcome] = {}
     todo: list[SheetJob] = []
@@ -355,7 +190,7 @@ def _build(
                 sheet_digest(sheet.path, sheet.name, options),
                 lines.get(sheet.rel, []),
             )
-            kept = _reuse(job, options, state)
+            kept = reuse_outcome(job, options, state)
             if kept is not None:
                 writer.claim(kept)
                 outcomes[sheet.path] = kept
@@ -423,7 +258,7 @@ def _build_all(
         if isinstance(outcome, Failed):
             failed = SheetOutcome(str(job.path), job.name, job.rel)
             reason = f"the process building this sheet {outcome.reason}"
-            _fail(failed, SheetError(reason, str(job.path)))
+            fail_sheet(failed, SheetError(reason, str(job.path)))
             outcome = failed
         done(job, outcome)
 
@@ -487,7 +322,7 @@ def _settle(folder: ContentFolder, ledger: Ledger, outcomes: list[SheetOutcome])
                 if os.environ.get("CARDGEN_DEBUG"):
                     raise
                 message = f"internal error while packing the deck of this sheet: {exc!r}"
-                _fail(o, SheetError(message, o.path))
+                fail_sheet(o, SheetError(message, o.path))
                 continue
             o.files[o.deck_file] = deck.apkg
             o.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}
@@ -548,20 +383,7 @@ def _write_reports(
         ).encode(),
         "index.html": render_index(report),
     }
-    state_sheets = {
-        o.path: {
-            "digest": o.digest,
-            "ledger": lines_digest(o.ledger_lines),
-            "hashes": o.hashes,
-            "report": o.to_json(),
-        }
-        for o in outcomes
-        if not o.error
-    }
-    state = {"cardgen": __version__, "sheets": state_sheets}
-    # compact: for cardgen only, and JSON's fast (C) encoder does not indent
-    state_text = json.dumps(state, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    extra[STATE_FILE] = (state_text + "\n").encode()
+    extra[STATE_FILE] = state_bytes(outcomes)
     for name, data in extra.items():
         target = options.out_dir / name
         try:
