@@ -502,7 +502,7 @@ def scaling_section(quick: bool) -> str:
         "Sections: a definition, a two-row table and a labelled list each. Rows: one table, "
         "three columns. The ratios are of CPU time (user and system), which hardly moves when "
         "other work shares the machine; the load average over these runs was "
-        f"{load:.1f} on {os.cpu_count()} cores.\n\n" + "\n".join(table) + "\n"
+        f"{load:.1f} on {os.cpu_count()} cores.\n\n" + "\n".join(table) + "\n\n" + SCALING_NOTES
     )
 
 
