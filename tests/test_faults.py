@@ -311,13 +311,23 @@ def start_build(project: Path, *extra: str) -> subprocess.Popen:
     )
 
 
+def processes() -> list[tuple[int, str, int, int]]:
+    """(pid, state, parent pid, process group) of every process, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        found.append((int(stat.parent.name), fields[0], int(fields[1]), int(fields[2])))
+    return found
+
+
 def wait_for_workers(process: subprocess.Popen, count: int = 2) -> list[int]:
     for _ in range(400):
-        children = subprocess.run(
-            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
-        ).stdout.split()
+        children = [pid for pid, _, parent, _ in processes() if parent == process.pid]
         if len(children) >= count:
-            return [int(c) for c in children]
+            return children
         assert process.poll() is None, process.communicate()
         time.sleep(0.05)
     pytest.fail("the build never started its workers")
@@ -325,15 +335,7 @@ def wait_for_workers(process: subprocess.Popen, count: int = 2) -> list[int]:
 
 def running_in_group(pgid: int) -> list[int]:
     """Processes of a process group that still run (zombies waiting to be reaped do not)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
+    return [pid for pid, state, _, group in processes() if group == pgid and state != "Z"]
 
 
 def group_is_gone(pgid: int) -> bool:
