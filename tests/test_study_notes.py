@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -85,7 +86,9 @@ def test_every_block_that_made_no_card_says_why(cards):
 
 def test_empty_bits_build(tmp_path):
     """A missing state, an empty list, a table with no body, a heading with no text."""
-    result = build([TRAPS], BuildOptions(out_dir=tmp_path / "out", check=False, jobs=1))
+    sheet = tmp_path / TRAPS.name  # a build writes the folder's note ledger beside the sheet
+    shutil.copy(TRAPS, sheet)
+    result = build([sheet], BuildOptions(out_dir=tmp_path / "out", check=False, jobs=1))
     assert not result.failed
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     states = [b for b in report["sheets"][0]["blocks"] if b["summary"].startswith("table 'States'")]
