@@ -128,3 +128,41 @@ def test_the_report_separates_what_to_fix_from_what_is_not_a_fact(cards):
         assert f'href="#line-{n}"' in page and f'id="line-{n}"' in page
     assert page.count('class="block none fix"') == len(flagged)
     assert "could make cards" in page and "nothing to do" in page
+
+
+def test_the_build_writes_each_sheets_report_linked_from_the_index(tmp_path, browser):
+    """The author opens the index, follows the sheet's report link, and sees what to fix: the
+    same summary as report.json, every block that made no card with its reason, and each
+    'to fix' line number jumping to its block."""
+    sheet = tmp_path / "notes" / TRAPS.name
+    sheet.parent.mkdir()
+    shutil.copy(TRAPS, sheet)
+    out = tmp_path / "out"
+    result = build([sheet], BuildOptions(out_dir=out, check=False, jobs=1))
+    assert not result.failed
+    entry = json.loads((out / "report.json").read_text())["sheets"][0]
+    summary = entry["counts"]["report"]
+    page = browser.new_page()
+    try:
+        page.goto((out / "index.html").as_uri())
+        to_fix = sum(len(e["lines"]) for e in summary["to_fix"].values())
+        assert to_fix > 0
+        page.get_by_text(f"{to_fix} blocks could make cards").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"reports/{entry['name']}.html")
+        body = page.inner_text("body")
+        assert (
+            f"{summary['with_cards']} of {summary['blocks']} blocks made {summary['cards']}" in body
+        )
+        skipped = page.locator("section.block.none")
+        assert skipped.count() == summary["blocks"] - summary["with_cards"]
+        for n in range(skipped.count()):  # every block that made none says why
+            assert skipped.nth(n).locator(".reasons li").count() >= 1
+        first_line = next(iter(summary["to_fix"].values()))["lines"][0]
+        page.locator(".to-fix a", has_text=str(first_line)).first.click()
+        assert page.url.endswith(f"#line-{first_line}")
+        assert page.locator(f"#line-{first_line}").is_visible()
+        href = page.locator(".path a").get_attribute("href")
+        assert (out / "reports" / href).resolve() == sheet.resolve()
+    finally:
+        page.close()
