@@ -166,3 +166,50 @@ def test_the_build_writes_each_sheets_report_linked_from_the_index(tmp_path, bro
         assert (out / "reports" / href).resolve() == sheet.resolve()
     finally:
         page.close()
+
+
+GIVE_AWAYS = FIXTURES / "sheets" / "traps" / "give-aways.md"
+
+
+def test_no_card_gives_itself_away_or_is_a_guess():
+    """Each block of the give-aways sheet holds a card a blind grader marked bad or weak: a text
+    that repeats its name, a yes/no or 'both' cell, a numbered neighbour in a path, a sentence
+    opening on 'If'/'Below'/'However', a number shown beside its blank, a repr, a placeholder
+    call, a program's output as a command, a condition as an answer."""
+    from cardgen.render.anki_notes import path_cloze_note
+
+    sheet = parse_file(GIVE_AWAYS)
+    bank, _ = build_bank(sheet)
+    ex = explain(sheet, bank)
+    fronts = [c.front for v in ex.blocks for c in v.cards]
+    backs = [c.back for v in ex.blocks for c in v.cards]
+    said = "\n".join(fronts + backs)
+    for never in (
+        "Enqueue",  # "Enqueue: Enqueue an item at the back"
+        "LEASE_OFFERED — Description",  # "Offered lease, …"
+        "Yes",
+        "No",
+        "Both",
+        "If the proxy",
+        "Below",
+        "scope id",
+        "the first 16 bits",
+        "function_name",
+        "Hello, Reader!",
+        "If the target is Sized",
+    ):
+        assert never not in said, never
+    assert not [b for b in backs if "re.Match object" in b]  # shown as context, never asked
+    assert "Peek" in said and "QUIC — Runs over?" in fronts  # the good ones stay
+    (retry,) = [o for o in bank.orderings if "Retry" in o.prompt]
+    note = path_cloze_note(retry, "give-aways", sheet.title, "give-aways.md")
+    assert note is not None
+    text = note.fields[0]
+    assert (
+        "{{c1::GIVE_UP}}" in text
+        and "RETRY_1" in text
+        and "{{c" not in text.replace("{{c1::GIVE_UP}}", "")
+    )
+    reasons = " ".join(r for v in ex.blocks for _, r in v.outcome.reasons)
+    assert "the text repeats the name 'Enqueue'" in reasons
+    assert "'Yes' in column 'QUIC' says yes, no or 'both'" in reasons
