@@ -16,9 +16,12 @@ from cardgen.errors import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
+    PENDING_INTERRUPTS,
     CardgenError,
     ConfigError,
     InputError,
+    Interrupted,
+    raise_pending_interrupt,
 )
 
 if TYPE_CHECKING:
@@ -376,15 +379,8 @@ def build_options(args: argparse.Namespace):
     return options, (args.paths or config.content)
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that the build stops its workers on the way out."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 def _raise_interrupted(signum: int, frame: object) -> None:
+    PENDING_INTERRUPTS.append(signum)
     raise Interrupted(signum)
 
 
@@ -396,6 +392,7 @@ def run_build(args: argparse.Namespace) -> int:
     from cardgen.console import Console
 
     signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, _raise_interrupted)
     console = Console(args.quiet)
     options, paths = build_options(args)
     _cache_warnings(console.problem)
@@ -404,6 +401,7 @@ def run_build(args: argparse.Namespace) -> int:
 
         _say_isolation(Sandbox(Limits.from_json(options.limits), options.require_isolation))
     result = build(paths, options, progress=console.progress, notice=console.notice)
+    raise_pending_interrupt()  # one Python dropped (inside a fork hook) still stops the build
     for warning in result.warnings:
         console.problem(f"warning: {warning}")
     for outcome in result.outcomes:

@@ -9,6 +9,24 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM, raised so that the build stops its workers on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+PENDING_INTERRUPTS: list[int] = []
+"""Signals the build received. Python drops an exception raised inside a fork hook (a Ctrl-C
+while a worker starts): the build raises it again at its next `raise_pending_interrupt()`."""
+
+
+def raise_pending_interrupt() -> None:
+    if PENDING_INTERRUPTS:
+        raise Interrupted(PENDING_INTERRUPTS[-1])
+
+
 class CardgenError(Exception):
     """A problem the user can fix, located in a file (and a line when one is known)."""
 

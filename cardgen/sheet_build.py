@@ -3,6 +3,7 @@ Whatever fails inside, at any stage, becomes the sheet's own `path:line: message
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter
@@ -44,13 +45,25 @@ def text_version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+@functools.cache
+def code_version() -> str:
+    """cardgen's version and a digest of its own code and templates: a sheet built by other
+    code (an upgrade, or a change in a checkout) is built again, never reused."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".j2", ".css", ".js") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def sheet_digest(path: Path, name: str, options: BuildOptions) -> str:
     try:
         data = path.read_bytes()
     except OSError:
         return ""
     return hashlib.sha256(
-        b"\x1f".join([__version__.encode(), options.fingerprint().encode(), name.encode(), data])
+        b"\x1f".join([code_version().encode(), options.fingerprint().encode(), name.encode(), data])
     ).hexdigest()[:24]
 
 

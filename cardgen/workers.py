@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Generic, TypeVar
 
+from cardgen.errors import raise_pending_interrupt
+
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
@@ -107,6 +109,7 @@ class WorkerPool(Generic[Job, Result]):
                     next_out += 1
                 if next_out >= len(jobs):
                     break
+                raise_pending_interrupt()
                 busy = [w for w in self.workers if w.doing is not None]
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
                 for worker in busy:

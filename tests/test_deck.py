@@ -80,19 +80,29 @@ def test_every_fact_of_the_seed_has_a_card(workspace, collection):
     facts += ["set_nodelay", "recv_from", "TcpListener::bind", "set_reuse_address"]
     missing = [f for f in facts if not any(f.replace("**", "") in a for a in answers)]
     # not facts (vague), a set of three causes, an answer whose head word is its cue's, texts
-    # that repeat their name (Accept, SYN_SENT, SYN_RECEIVED) and yes/no cells (Flow Control)
+    # that say their name again (Accept, Create → "Allocate…", SYN_SENT → "Sent SYN…") and
+    # yes/no cells (Flow Control)
     assert sorted(missing) == [
         "Accept",
         "Accept an incoming connection (server)",
+        "Allocate a new socket",
         "Brief",
         "Brief",
         "Brief (rare)",
+        "Connection open, data flowing",
+        "Create",
+        "Establish connection to a server (client)",
+        "Exchange data",
         "Flow Control",
+        "Got ACK, waiting for FIN",
         "Network/routing problem",
+        "Read/Write",
         "Received SYN, sent SYN-ACK",
+        "Sent FIN, waiting for ACK",
         "Sent SYN, waiting for SYN-ACK",
         "Server down, network issue, firewall",
         "Starting point",
+        "Terminate the connection",
         "Yes",
     ]
     report = json.loads((out / "report.json").read_text())
@@ -117,19 +127,19 @@ def test_counts_per_block_kind(workspace, collection):
             "question_answer",
         )
     }
-    # 61 cells less 4 that are not facts, 2 bad cards, 5 yes/no/both and 2 that repeat their
-    # name; a reverse card is a note's second card
-    assert counts["table"] == 48
+    # 61 cells less 4 that are not facts, 2 bad cards, 5 yes/no/both and 5 that say their
+    # state's name again; a reverse card is a note's second card
+    assert counts["table"] == 45
     assert counts["definition"] == 1
     assert counts["state_path"] == 2  # one cloze note per path, each state hidden in turn
     assert counts["steps"] == 3 * 3
-    assert counts["labelled_list"] == 10 + 1 + 6 + 2  # classification, Key Concepts, ops, Timing
+    assert counts["labelled_list"] == 10 + 1 + 2 + 2  # classification, Key Concepts, ops, Timing
     assert counts["state_notes"] == 1 + 2 + 0
     assert counts["takeaway"] == 4
     assert counts["snippet"] == 4 + 4  # one cloze note per snippet, one per command description
     assert counts["question_answer"] == 1
     reverse_cards = collection.find_cards('"note:cardgen Basic (and reversed card)" card:2')
-    assert len(reverse_cards) == 11
+    assert len(reverse_cards) == 8
     decks = {d.name for d in collection.decks.all_names_and_ids()}
     assert decks == {"Chapter 2 Cheatsheet: Sockets and Connections", "Default"}
 
