@@ -184,6 +184,16 @@ def make_parser() -> argparse.ArgumentParser:
     explain.add_argument("--json", action="store_true", help="print it as JSON")
     explain.set_defaults(run=run_explain)
 
+    mdbook = sub.add_parser(
+        "mdbook",
+        help='the mdBook preprocessor (book.toml: command = "cardgen mdbook")',
+        description="mdBook runs this as a preprocessor: it reads the book as JSON on standard "
+        "input and writes it back with every chapter's quiz and deck link, after checking its "
+        'snippets. See the README\'s "Use it in your book".',
+    )
+    mdbook.add_argument("protocol", nargs="*", metavar="supports RENDERER")
+    mdbook.set_defaults(run=run_mdbook)
+
     parse = sub.add_parser(
         "parse",
         help="show the model parsed from one sheet",
@@ -206,6 +216,12 @@ def run_parse(args: argparse.Namespace) -> int:
         for warning in sheet.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
+
+
+def run_mdbook(args: argparse.Namespace) -> int:
+    from cardgen.integrations import mdbook
+
+    return mdbook.main(args.protocol, sys.stdin.buffer, sys.stdout.buffer, sys.stderr)
 
 
 def split_target(target: str) -> tuple[Path, int | None]:
