@@ -1,12 +1,22 @@
 """`cardgen build`: gather every sheet's outputs in memory first, then write them (mkdocs' rule).
 
-A sheet whose text, cardgen version and configuration are unchanged since the last build is
-not built again: its outcome comes from `output/.cardgen-state.json`.
+1. Hold the output folder (one build at a time) and remove what a killed build left behind.
+2. Find the sheets (never the output folder, hidden folders or symlinks leading out).
+3. Build each sheet (in worker processes with `--jobs`): parse, questions, quizzes, exercises,
+   and the deck with its notes placed as the sheet's own ledger lines say. Whatever fails inside
+   one sheet fails that sheet alone. Everything but the deck is written as each sheet is done.
+4. Settle each content folder's identity ledger (renamed and moved facts keep their notes),
+   write it (or, with `--locked`, fail if it would change), then write the decks.
+5. Run the snippet checks, then write `report.json`, `index.html` and the build state.
+
+A sheet whose text, ledger lines, cardgen version and configuration are unchanged since the last
+build, and whose outputs still hold what was written, is not built again.
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
+import gc
 import json
 import os
 from collections import Counter
@@ -15,175 +25,48 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cardgen import __version__
+from cardgen.build_data import BuildOptions, SheetJob, SheetOutcome
+from cardgen.build_state import load_state, reuse_outcome, state_bytes
 from cardgen.check.model import CheckResult
-from cardgen.errors import CardgenError, Diagnostic, SheetError
-from cardgen.files import find_sheets, write_atomic
-from cardgen.model import Sheet
-from cardgen.parse import parse_file
-from cardgen.questions import QuestionBank, build_bank
+from cardgen.errors import ConfigError, SheetError
+from cardgen.files import (
+    STATE_FILE,
+    ContentFolder,
+    FolderWarning,
+    FoundSheets,
+    cannot_write,
+    file_hash,
+    folder_wide,
+    gather_sheets,
+    output_lock,
+    remove_temp_files,
+    write_atomic,
+)
+from cardgen.identity import (
+    Assignment,
+    Ledger,
+    LockedLedgerError,
+    assign,
+    format_ledger,
+    read_ledger,
+)
+from cardgen.sheet_build import build_sheet, fail_sheet, sheet_digest
 
-STATE_FILE = ".cardgen-state.json"
+__all__ = ["BuildOptions", "BuildResult", "SheetOutcome", "build", "build_sheet"]
 
-
-@dataclass(slots=True)
-class BuildOptions:
-    """What `cardgen build` makes and how (from the config, overridden by flags)."""
-
-    out_dir: Path = Path("output")
-    check: bool = True
-    seed: int = 0
-    strict: bool = False
-    jobs: int = 2
-    deck_prefix: str = ""
-    outputs: tuple[str, ...] = ("decks", "quizzes", "exercises")
-    quiz_versions: int = 1
-    quiz_questions: int = 40
-    check_timeout: float = 10.0
-    compile_timeout: float = 600.0
-    require_isolation: bool = False
-    limits: dict[str, float] = field(default_factory=dict)
-    """Sandbox limits (`cardgen.sandbox.Limits` fields); empty for the defaults."""
-
-    def fingerprint(self) -> str:
-        return repr(
-            (
-                self.deck_prefix,
-                sorted(self.outputs),
-                self.seed,
-                self.quiz_versions,
-                self.quiz_questions,
-                self.check,
-                os.environ.get("SOURCE_DATE_EPOCH"),
-            )
-        )
-
-
-@dataclass(slots=True)
-class SheetOutcome:
-    """What building one sheet produced: files to write, counts, warnings or its error."""
-
-    path: str
-    name: str
-    files: dict[str, bytes] = field(default_factory=dict)
-    """Output path relative to the output folder → bytes."""
-    counts: dict[str, object] = field(default_factory=dict)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    error: CardgenError | None = None
-    retired: list[str] = field(default_factory=list)
-    """Keys of notes whose facts are gone from the sheet."""
-    sheet: Sheet | None = None
-    checks: list[CheckResult] = field(default_factory=list)
-    digest: str = ""
-    reused: bool = False
-    """True when the sheet was unchanged and its previous outcome was kept."""
-    outputs: list[str] = field(default_factory=list)
-    """Paths of the files written for the sheet (once `files` is let go)."""
-    blocks: list[dict[str, object]] = field(default_factory=list)
-    """Every block of the sheet: the questions it made, or why it made none."""
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "name": self.name,
-            "status": "failed" if self.error else "built",
-            "error": str(self.error) if self.error else None,
-            "outputs": self.outputs or sorted(self.files),
-            "counts": {k: v for k, v in self.counts.items() if k != "outputs"},
-            "warnings": [w.to_json() for w in self.warnings],
-            "retired": self.retired,
-            "checks": [_stable_check(c) for c in self.checks],
-            "blocks": self.blocks,
-        }
-
-
-def _stable_check(check: CheckResult) -> dict[str, object]:
-    """A check result without what changes from run to run (ports, timings, cache hits)."""
-    data = check.to_json()
-    keys = ("path", "line", "lang", "kind", "label", "status", "reason", "context", "isolation")
-    return {k: data[k] for k in keys}
-
-
-SheetRenderer = Callable[[Sheet, QuestionBank, BuildOptions, SheetOutcome], None]
-"""A step that adds files and counts for one parsed sheet and its question bank."""
-
-
-def sheet_renderers(options: BuildOptions) -> list[SheetRenderer]:
-    """The outputs, in the order they are made. Imported here so `--help` stays fast."""
-    from cardgen import outputs
-
-    chosen: list[SheetRenderer] = [count_blocks]
-    if "decks" in options.outputs:
-        chosen.append(outputs.deck_output)
-    if "quizzes" in options.outputs:
-        chosen.append(outputs.quiz_output)
-    return chosen  # exercises come after the checks: `_write_exercises`
-
-
-def count_blocks(
-    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
-) -> None:
-    outcome.counts["blocks"] = dict(sorted(Counter(b.kind for b in sheet.blocks).items()))
-    outcome.counts["questions"] = dict(sorted(Counter(q.kind for q in bank.questions).items()))
-    outcome.blocks = [o.to_json() for o in bank.outcomes]
-
-
-def sheet_digest(path: Path, options: BuildOptions) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    return hashlib.sha256(
-        b"\x1f".join([__version__.encode(), options.fingerprint().encode(), data])
-    ).hexdigest()[:24]
-
-
-def with_claims(
-    sheet: Sheet, bank: QuestionBank, outcome: SheetOutcome, options: BuildOptions
-) -> QuestionBank:
-    """Reproduce the sheet's claims on loopback; mark the questions whose fact was reproduced."""
-    from cardgen.claims import check_claims, mark_verified
-    from cardgen.sandbox import Limits, Sandbox
-
-    sandbox = Sandbox(Limits.from_json(options.limits), options.require_isolation)
-    results = check_claims(sheet, sandbox=sandbox)
-    outcome.checks.extend(results)
-    bank.questions = mark_verified(bank.questions, results)
-    return bank
-
-
-def build_sheet(path: Path, options: BuildOptions) -> SheetOutcome:
-    outcome = SheetOutcome(str(path), path.stem, digest=sheet_digest(path, options))
-    try:
-        sheet = outcome.sheet = parse_file(path)
-        bank, bank_warnings = build_bank(sheet)
-        if options.check:
-            bank = with_claims(sheet, bank, outcome, options)
-        outcome.warnings.extend(sheet.warnings)
-        outcome.warnings.extend(bank_warnings)
-        for render in sheet_renderers(options):
-            render(sheet, bank, options, outcome)
-    except CardgenError as exc:
-        outcome.error = exc
-        outcome.files.clear()
-    except RecursionError:
-        outcome.error = SheetError("nested too deeply to build", str(path), 1)
-        outcome.files.clear()
-    except Exception as exc:  # a bug inside one sheet fails that sheet, never the build
-        if os.environ.get("CARDGEN_DEBUG"):
-            raise
-        outcome.error = SheetError(
-            f"internal error while building this sheet: {type(exc).__name__}: {exc} "
-            "(set CARDGEN_DEBUG=1 for the traceback, and please report it)",
-            str(path),
-        )
-        outcome.files.clear()
-    return outcome
+STALE_SECONDS = 600
+"""A temporary ledger file untouched this long was left by a killed build."""
+GC_THRESHOLD = 100_000
+"""Allocations between two collections of the youngest generation (Python's default: 700)."""
 
 
 @dataclass(slots=True)
 class BuildResult:
     outcomes: list[SheetOutcome]
     written: list[Path]
+    warnings: list[FolderWarning] = field(default_factory=list)
+    ledgers: list[dict[str, object]] = field(default_factory=list)
+    """Per content folder: its ledger, whether it changed, and the facts of removed sheets."""
 
     @property
     def failed(self) -> list[SheetOutcome]:
@@ -195,117 +78,305 @@ class BuildResult:
 
     @property
     def warning_count(self) -> int:
-        return sum(len(o.warnings) for o in self.outcomes)
+        return sum(len(o.warnings) for o in self.outcomes) + len(self.warnings)
 
 
-def _load_state(out_dir: Path) -> dict[str, dict]:
-    try:
-        state = json.loads((out_dir / STATE_FILE).read_text())
-        return state["sheets"] if state.get("cardgen") == __version__ else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _reuse(path: Path, options: BuildOptions, state: dict[str, dict]) -> SheetOutcome | None:
-    """The previous outcome of an unchanged sheet whose outputs are all still there."""
-    entry = state.get(str(path))
-    digest = sheet_digest(path, options)
-    if not entry or entry.get("digest") != digest or entry["report"]["status"] != "built":
-        return None
-    report = entry["report"]
-    if not all((options.out_dir / rel).exists() for rel in report["outputs"]):
-        return None
-    outcome = SheetOutcome(
-        str(path),
-        path.stem,
-        digest=digest,
-        reused=True,
-        outputs=list(report["outputs"]),
-        counts=dict(report["counts"]),
-        retired=list(report["retired"]),
-        blocks=list(report.get("blocks", [])),
-    )
-    outcome.warnings = [Diagnostic(w["path"], w["line"], w["message"]) for w in report["warnings"]]
-    outcome.checks = [CheckResult.from_json(c) for c in report["checks"]]
-    return outcome
+# -- the build --------------------------------------------------------------------------------
 
 
 def build(
-    paths: list[Path], options: BuildOptions, progress: Callable[[str], None] | None = None
+    paths: list[Path],
+    options: BuildOptions,
+    progress: Callable[[str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build every sheet (each one whole in memory, then written and let go), run the checks,
-    then write the report and the index."""
-    sheets = find_sheets(paths)
-    state = _load_state(options.out_dir)
+    """Build every sheet, settle the ledgers, run the checks, then write the report and index.
+
+    Raises `OutputError` (exit code 2) when the output folder cannot be written, `LedgerError`
+    (2) when a ledger cannot be read, `LockedLedgerError` (1) when one would change and
+    `options.locked` is set.
+    """
+    from cardgen.render.deck import source_date_epoch
+
+    try:
+        source_date_epoch()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    say = notice or (lambda message: None)
+    thresholds = gc.get_threshold()
+    # A sheet's parse makes hundreds of thousands of small objects, and Python's default
+    # collector thresholds (700 allocations) scan them again and again: on a 1 MB sheet, half
+    # of the build was the garbage collector, and the share grew with the sheet.
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        with output_lock(options.out_dir, say):
+            remove_temp_files(options.out_dir)
+            return _build(paths, options, progress, say)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+@dataclass(slots=True)
+class _Writer:
+    """Writes each sheet's files; no two sheets may write the same file."""
+
+    options: BuildOptions
+    written: list[Path] = field(default_factory=list)
+    owner: dict[str, str] = field(default_factory=dict)
+    """Output path → the sheet that writes it."""
+
+    def claim(self, outcome: SheetOutcome) -> None:
+        """Fail the sheet if another sheet already writes one of its files."""
+        mine = outcome.outputs if outcome.reused else list(outcome.files)
+        for rel in mine:
+            other = self.owner.get(rel)
+            if other is not None and other != outcome.path:
+                fail_sheet(
+                    outcome,
+                    SheetError(
+                        f"its output {rel} is also the output of {other}: "
+                        "rename one of the two sheets",
+                        outcome.path,
+                    ),
+                )
+                return
+        for rel in mine:
+            self.owner[rel] = outcome.path
+
+    def write(self, outcome: SheetOutcome, skip: str | None = None) -> None:
+        """Write the sheet's files (but `skip`); a folder-wide fault stops the build."""
+        for rel, data in sorted(outcome.files.items()):
+            if rel == skip:
+                continue
+            target = self.options.out_dir / rel
+            try:
+                if write_atomic(target, data):
+                    self.written.append(target)
+            except OSError as exc:
+                if folder_wide(exc):
+                    raise cannot_write(target, exc) from None
+                fail_sheet(
+                    outcome, SheetError(f"{target}: cannot write: {exc.strerror}", outcome.path)
+                )
+                return
+            outcome.hashes[rel] = file_hash(data)
+        kept = {skip: outcome.files[skip]} if skip in outcome.files else {}
+        outcome.outputs = sorted(set(outcome.outputs) | set(outcome.files))
+        outcome.files = kept
+
+
+def _build(
+    paths: list[Path],
+    options: BuildOptions,
+    progress: Callable[[str], None] | None,
+    say: Callable[[str], None],
+) -> BuildResult:
+    found = gather_sheets(paths, options.out_dir)
+    decks = "decks" in options.outputs
+    ledgers: dict[str, Ledger] = {}
+    for folder in found.folders:
+        if decks and folder.sheets:
+            remove_temp_files(folder.root, recursive=False, older_than=STALE_SECONDS)
+            ledgers[str(folder.root)] = read_ledger(folder.root)
+    state = load_state(options.out_dir)
+    writer = _Writer(options)
     outcomes: dict[Path, SheetOutcome] = {}
-    written: list[Path] = []
-    todo: list[Path] = []
-    for path in sheets:
-        if (kept := _reuse(path, options, state)) is not None:
-            outcomes[path] = kept
-        else:
-            todo.append(path)
+    todo: list[SheetJob] = []
+    for folder in found.folders:
+        ledger = ledgers.get(str(folder.root))
+        lines = ledger.by_sheet() if ledger else {}
+        for sheet in folder.sheets:
+            job = SheetJob(
+                sheet.path,
+                sheet.rel,
+                sheet.name,
+                sheet_digest(sheet.path, sheet.name, options),
+                lines.get(sheet.rel, []),
+            )
+            kept = reuse_outcome(job, options, state)
+            if kept is not None:
+                writer.claim(kept)
+                outcomes[sheet.path] = kept
+            else:
+                todo.append(job)
 
-    def done(path: Path, outcome: SheetOutcome) -> None:
-        written.extend(_write_sheet(outcome, options))
-        outcomes[path] = outcome
+    def done(job: SheetJob, outcome: SheetOutcome) -> None:
+        writer.claim(outcome)
+        if not outcome.error:
+            writer.write(outcome, skip=outcome.deck_file)
+        if not options.check:
+            outcome.sheet = None
+        outcomes[job.path] = outcome
         if progress:
-            progress(f"built {path}")
+            progress(f"built {job.path}")
 
-    if options.jobs > 1 and len(todo) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-            results = pool.map(build_sheet, todo, [options] * len(todo), chunksize=4)
-            for path, outcome in zip(todo, results, strict=True):
-                done(path, outcome)
-    else:
-        for path in todo:
-            done(path, build_sheet(path, options))
-    ordered = [outcomes[p] for p in sheets]
+    _build_all(todo, options, done)
+    ordered = [outcomes[s.path] for s in found.sheets]
+    settled = [
+        _settle(folder, ledgers[str(folder.root)], [outcomes[s.path] for s in folder.sheets])
+        for folder in found.folders
+        if str(folder.root) in ledgers
+    ]
+    locked = [s for s in settled if s.would_change and options.locked]
+    if locked:
+        raise LockedLedgerError(
+            "; ".join(s.locked_message() for s in locked)
+            + ". --locked is set, so no deck was written: run `cardgen build` without "
+            "--locked and commit the ledger"
+        )
+    for s in settled:
+        if s.would_change:
+            try:
+                write_atomic(s.ledger.path, s.text.encode())
+            except OSError as exc:
+                raise cannot_write(s.ledger.path, exc) from None
+    for outcome in ordered:
+        if outcome.deck_file and not outcome.error:
+            writer.write(outcome)
+            outcome.notes = None
     fresh = [o for o in ordered if not o.reused and o.sheet and not o.error]
     if options.check:
         _run_checks(fresh, options, progress)
-    if "exercises" in options.outputs:
-        written += _write_exercises(fresh, options)
-    written += _write_reports(ordered, options)
-    return BuildResult(ordered, written)
-
-
-def _write_sheet(outcome: SheetOutcome, options: BuildOptions) -> list[Path]:
-    """Write one sheet's files and keep only their names (and the sheet, if it is checked)."""
-    written = []
-    for rel, data in sorted(outcome.files.items()):
-        target = options.out_dir / rel
-        if write_atomic(target, data):
-            written.append(target)
-    outcome.outputs = sorted(set(outcome.outputs) | set(outcome.files))
-    outcome.files = {}
-    if not options.check and "exercises" not in options.outputs:
+    if "exercises" in options.outputs and options.check:
+        _write_exercises(fresh, options, writer)
+    elif "exercises" in options.outputs and fresh:
+        say(
+            "exercises: none made, they are made from checked snippets only "
+            "(the build ran without checks)"
+        )
+    for outcome in ordered:
         outcome.sheet = None
-    return written
+    ledger_report = [s.to_json() for s in settled]
+    writer.written += _write_reports(ordered, found, ledger_report, options)
+    return BuildResult(ordered, writer.written, found.warnings, ledger_report)
 
 
-def _write_exercises(outcomes: list[SheetOutcome], options: BuildOptions) -> list[Path]:
+def _build_all(
+    todo: list[SheetJob], options: BuildOptions, done: Callable[[SheetJob, SheetOutcome], None]
+) -> None:
+    """Build the sheets, in worker processes when `--jobs` allows; `done` gets each outcome in
+    sheet order. An interrupted build (Ctrl-C, SIGTERM) kills its workers at once."""
+    if options.jobs <= 1 or len(todo) <= 1:
+        for job in todo:
+            done(job, build_sheet(job, options))
+        return
+    from cardgen.workers import Failed, WorkerPool
+
+    for job in todo:
+        job.in_worker = True
+    pool = WorkerPool(functools.partial(build_sheet, options=options), options.jobs)
+    for job, outcome in pool.run(todo):
+        if isinstance(outcome, Failed):
+            failed = SheetOutcome(str(job.path), job.name, job.rel)
+            reason = f"the process building this sheet {outcome.reason}"
+            fail_sheet(failed, SheetError(reason, str(job.path)))
+            outcome = failed
+        done(job, outcome)
+
+
+@dataclass(slots=True)
+class _Settled:
+    """A content folder's ledger, and what this build makes of it."""
+
+    ledger: Ledger
+    assignment: Assignment
+    would_change: bool
+    text: str
+    """The ledger after this build."""
+
+    def locked_message(self) -> str:
+        if self.ledger.text is None:
+            return f"{self.ledger.path}: there is no ledger of note identities yet"
+        changes = Counter()
+        for identity in self.assignment.sheets.values():
+            changes["new"] += len(identity.new)
+            changes["carried over"] += len(identity.carried)
+            changes["retired"] += len(identity.retired)
+        changes["retired"] += len(self.assignment.removed)
+        said = ", ".join(f"{n} {what}" for what, n in changes.items() if n)
+        return f"{self.ledger.path}: would change ({said or 'notes changed'})"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": str(self.ledger.path),
+            "changed": self.would_change,
+            "removed": [{"sheet": e.sheet, "key": e.key} for e in self.assignment.removed],
+        }
+
+
+def _settle(folder: ContentFolder, ledger: Ledger, outcomes: list[SheetOutcome]) -> _Settled:
+    """Place every fact of the folder's rebuilt sheets, across sheets; pack again the decks
+    whose notes the sheet alone could not place (a fact moved in, a GUID already taken)."""
+    from cardgen.render.deck import package_deck
+
+    built = [o for o in outcomes if o.notes is not None and not o.error and not o.reused]
+    rebuilt = {id(o) for o in built}
+    kept = [o.rel for o in outcomes if id(o) not in rebuilt]
+    assignment = assign(
+        ledger.entries,
+        {o.rel: o.notes.facts(o.rel) for o in built if o.notes is not None},
+        {o.rel: o.epoch for o in built},
+        {o.rel: o.version for o in built},
+        kept=kept,
+        scope=None if folder.whole else {o.rel for o in outcomes},
+    )
+    for o in built:
+        final = assignment.sheets[o.rel]
+        if (
+            o.notes is not None
+            and o.deck_file
+            and (o.identity is None or not final.same_deck(o.identity))
+        ):
+            try:
+                deck = package_deck(o.notes, final, o.name, o.rel, o.epoch)
+            except Exception as exc:  # a bug packing one deck fails that sheet alone
+                if os.environ.get("CARDGEN_DEBUG"):
+                    raise
+                message = f"internal error while packing the deck of this sheet: {exc!r}"
+                fail_sheet(o, SheetError(message, o.path))
+                continue
+            o.files[o.deck_file] = deck.apkg
+            o.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}
+        o.identity = final
+        o.retired = [e.key for e in final.retiring]
+        o.new = list(final.new)
+        o.carried = [
+            {"key": key, "from_sheet": before.sheet, "from": before.key}
+            for before, key in final.carried
+        ]
+    lines = assignment.by_sheet()
+    for o in built:
+        o.ledger_lines = lines.get(o.rel, [])
+    text = format_ledger(assignment.entries)
+    changed = text != ledger.text and (ledger.text is not None or bool(assignment.entries))
+    return _Settled(ledger, assignment, changed, text)
+
+
+def _write_exercises(outcomes: list[SheetOutcome], options: BuildOptions, writer: _Writer) -> None:
     """Exercises are made from proven snippets only: after the checks, from their results."""
     from cardgen.outputs import exercise_output
 
-    written: list[Path] = []
     for outcome in outcomes:
-        assert outcome.sheet is not None
+        if outcome.error or outcome.sheet is None:
+            continue
         try:
             exercise_output(outcome.sheet, options, outcome)
         except Exception as exc:  # a bug inside one sheet fails that sheet, never the build
             if os.environ.get("CARDGEN_DEBUG"):
                 raise
-            outcome.error = SheetError(
-                f"internal error while making this sheet's exercises: {type(exc).__name__}: "
-                f"{exc} (set CARDGEN_DEBUG=1 for the traceback, and please report it)",
-                outcome.path,
+            fail_sheet(
+                outcome,
+                SheetError(
+                    f"internal error while making the exercises of this sheet: "
+                    f"{type(exc).__name__}: {exc} (set CARDGEN_DEBUG=1 for the traceback, and "
+                    "please report it)",
+                    outcome.path,
+                ),
             )
-            outcome.files.clear()
-        written += _write_sheet(outcome, options)
-    return written
+            continue
+        writer.claim(outcome)
+        if not outcome.error:
+            writer.write(outcome)
 
 
 def _run_checks(
@@ -334,25 +405,33 @@ def _run_checks(
         by_path[result.path].checks.append(result)
 
 
-def _write_reports(outcomes: list[SheetOutcome], options: BuildOptions) -> list[Path]:
+def _write_reports(
+    outcomes: list[SheetOutcome],
+    found: FoundSheets,
+    ledgers: list[dict[str, object]],
+    options: BuildOptions,
+) -> list[Path]:
     from cardgen.render.index_html import render_index
 
     written: list[Path] = []
-    report = {"cardgen": __version__, "sheets": [o.to_json() for o in outcomes]}
+    report = {
+        "cardgen": __version__,
+        "sheets": [o.to_json() for o in outcomes],
+        "ledgers": ledgers,
+        "warnings": [w.to_json() for w in found.warnings],
+    }
     extra = {
         "report.json": (
             json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         ).encode(),
         "index.html": render_index(report),
     }
-    state = {
-        "cardgen": __version__,
-        "sheets": {
-            o.path: {"digest": o.digest, "report": o.to_json()} for o in outcomes if not o.error
-        },
-    }
-    extra[STATE_FILE] = (json.dumps(state, indent=1, sort_keys=True) + "\n").encode()
+    extra[STATE_FILE] = state_bytes(outcomes)
     for name, data in extra.items():
-        if write_atomic(options.out_dir / name, data):
-            written.append(options.out_dir / name)
+        target = options.out_dir / name
+        try:
+            if write_atomic(target, data):
+                written.append(target)
+        except OSError as exc:
+            raise cannot_write(target, exc) from None
     return written

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +53,12 @@ def _add_build_options(cmd: argparse.ArgumentParser) -> None:
         "--require-isolation",
         action="store_true",
         help="refuse to run snippets and claims where the sandbox (bubblewrap) is not available",
+    )
+    cmd.add_argument(
+        "--locked",
+        action="store_true",
+        help="fail, writing no deck, if a ledger of note identities (cardgen-notes.lock) "
+        "would change: for CI",
     )
     cmd.add_argument(
         "--jobs",
@@ -346,7 +353,7 @@ def run_exercise(args: argparse.Namespace) -> int:
 def build_options(args: argparse.Namespace):
     """The config file's settings, with the command line's flags on top."""
     from cardgen.build import BuildOptions
-    from cardgen.config import config_from_table, load_config
+    from cardgen.config import MAX_JOBS, config_from_table, load_config
     from cardgen.sandbox import Limits
 
     if args.config:
@@ -358,11 +365,13 @@ def build_options(args: argparse.Namespace):
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", str(args.config)) from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"not valid TOML: {exc}", str(args.config)) from None
+            from cardgen.config import toml_error
+
+            raise toml_error(exc, str(args.config)) from None
     else:
         config = load_config()
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError("--jobs takes a number of 1 or more")
+    if args.jobs is not None and not 1 <= args.jobs <= MAX_JOBS:
+        raise ConfigError(f"--jobs takes a number from 1 to {MAX_JOBS}")
     options = BuildOptions(
         out_dir=args.output or config.output,
         check=config.checks and not args.no_check,
@@ -372,20 +381,37 @@ def build_options(args: argparse.Namespace):
         deck_prefix=config.deck_prefix,
         outputs=tuple(config.outputs),
         quiz_versions=config.quiz_versions,
+        quiz_versions_differ=config.quiz_versions_differ,
         quiz_questions=config.quiz_questions,
         check_timeout=config.check_timeout,
         compile_timeout=config.compile_timeout,
         require_isolation=config.require_isolation or args.require_isolation,
         limits=Limits.from_config(config).to_json(),
+        locked=args.locked,
     )
     return options, (args.paths or config.content)
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the build stops its workers on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def run_build(args: argparse.Namespace) -> int:
+    import signal
+
     from cardgen.build import build
     from cardgen.check.report import summary
     from cardgen.console import Console
 
+    signal.signal(signal.SIGTERM, _raise_interrupted)
     console = Console(args.quiet)
     options, paths = build_options(args)
     _cache_warnings(console.problem)
@@ -393,7 +419,9 @@ def run_build(args: argparse.Namespace) -> int:
         from cardgen.sandbox import Limits, Sandbox
 
         _say_isolation(Sandbox(Limits.from_json(options.limits), options.require_isolation))
-    result = build(paths, options, progress=console.progress)
+    result = build(paths, options, progress=console.progress, notice=console.notice)
+    for warning in result.warnings:
+        console.problem(f"warning: {warning}")
     for outcome in result.outcomes:
         for warning in outcome.warnings:
             console.problem(f"warning: {warning}")
@@ -405,7 +433,24 @@ def run_build(args: argparse.Namespace) -> int:
         else:
             made = len(outcome.outputs)
             how = "unchanged" if outcome.reused else "built"
-            console.info(f"{outcome.path}: {how} ({made} files)")
+            notes = [
+                f"{len(items)} {what}"
+                for what, items in (
+                    ("notes carried over", outcome.carried),
+                    ("new notes", outcome.new),
+                    ("retired", outcome.retired),
+                )
+                if items and not outcome.reused
+            ]
+            console.info(
+                f"{outcome.path}: {how} ({made} files{'; ' if notes else ''}{', '.join(notes)})"
+            )
+    for ledger in result.ledgers:
+        if ledger["changed"]:
+            console.info(f"{ledger['path']}: updated: commit it with the sheets")
+        gone = Counter(g["sheet"] for g in ledger["removed"])  # type: ignore[union-attr]
+        for sheet, count in sorted(gone.items()):
+            console.info(f"{sheet}: no longer there: its {count} notes are retired")
     if not result.outcomes:
         console.problem("error: no sheets (*.md) found")
         return EXIT_USAGE
@@ -454,9 +499,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CardgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", 2)
+        print("terminated" if signum != 2 else "interrupted", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the last guard: a bug must not show the user a traceback

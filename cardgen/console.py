@@ -39,6 +39,11 @@ class Console:
             self._clear()
             print(message, flush=True)
 
+    def notice(self, message: str) -> None:
+        """Something the user should know even with `-q` (a build waiting for another)."""
+        self._clear()
+        print(message, file=sys.stderr, flush=True)
+
     def problem(self, message: str) -> None:
         self._clear()
         if self.color:

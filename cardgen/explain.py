@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cardgen.advice import advice, not_a_fact
 from cardgen.model import Sheet
 from cardgen.questions import Question, QuestionBank
 from cardgen.questions.model import BlockOutcome
@@ -32,6 +33,20 @@ class BlockView:
     def made(self) -> bool:
         return bool(self.cards)
 
+    @property
+    def reason(self) -> str:
+        """Why the block made no card (its first reason), or ``."""
+        return "" if self.made or not self.outcome.reasons else self.outcome.reasons[0][1]
+
+    @property
+    def to_fix(self) -> bool:
+        """A block that made no card and could, with a change to the sheet."""
+        return not self.made and not not_a_fact(self.reason)
+
+    @property
+    def advice(self) -> str:
+        return advice(self.reason) if self.to_fix else ""
+
 
 @dataclass(slots=True)
 class Explanation:
@@ -43,15 +58,31 @@ class Explanation:
     @property
     def summary(self) -> dict[str, object]:
         skipped: dict[str, int] = {}
+        not_facts: dict[str, int] = {}
+        to_fix: dict[str, dict[str, object]] = {}
         for view in self.blocks:
-            if not view.made:
-                reason = _reason_kind(view.outcome.reasons[0][1]) if view.outcome.reasons else "?"
-                skipped[reason] = skipped.get(reason, 0) + 1
+            if view.made:
+                continue
+            kind = _reason_kind(view.reason) if view.reason else "?"
+            skipped[kind] = skipped.get(kind, 0) + 1
+            if view.to_fix:
+                entry = to_fix.setdefault(kind, {"advice": view.advice, "lines": []})
+                entry["lines"].append(view.outcome.source.line)  # type: ignore[union-attr]
+            else:
+                not_facts[kind] = not_facts.get(kind, 0) + 1
+
+        def by_count(d: dict[str, int]) -> dict[str, int]:
+            return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
+
         return {
             "blocks": len(self.blocks),
             "with_cards": sum(v.made for v in self.blocks),
             "cards": sum(len(v.cards) for v in self.blocks),
-            "skipped": dict(sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "skipped": by_count(skipped),
+            "to_fix": dict(
+                sorted(to_fix.items(), key=lambda kv: (-len(kv[1]["lines"]), kv[0]))  # type: ignore[arg-type]
+            ),
+            "not_facts": by_count(not_facts),
         }
 
     def to_json(self) -> dict[str, object]:
@@ -77,7 +108,7 @@ def _reason_kind(reason: str) -> str:
 
     text = re.sub(r"'[^']*'", "'…'", reason)
     text = re.sub(r"\d+", "N", text)
-    return text.split(":")[0].strip()
+    return text.split("; asked the other way")[0].split(":")[0].strip()
 
 
 def card_views(q: Question) -> list[CardView]:
@@ -145,12 +176,19 @@ def format_text(ex: Explanation, line: int | None = None, color: bool = False) -
             out.append(f"    {card.line:>5}  {front}  →  {card.back}")
         for where, reason in o.reasons:
             out.append(f"    {where:>5}  {paint('skipped', '33')}: {reason}")
+        if view.advice and view.advice not in view.reason:
+            out.append(f"           {paint('to make a card', '36')}: {view.advice}")
     if line is None:
         s = ex.summary
-        out.append(
-            f"{s['blocks']} blocks, {s['with_cards']} with cards, {s['cards']} cards"
-            + "".join(f"; {n} skipped: {reason}" for reason, n in s["skipped"].items())  # type: ignore[union-attr]
-        )
+        out.append(f"{s['blocks']} blocks, {s['with_cards']} with cards, {s['cards']} cards")
+        for kind, entry in s["to_fix"].items():  # type: ignore[union-attr]
+            lines = ", ".join(str(n) for n in entry["lines"][:8])
+            more = " …" if len(entry["lines"]) > 8 else ""
+            fix = f" → {entry['advice']}" if entry["advice"] else ""
+            out.append(f"  to fix, {len(entry['lines'])} × {kind}{fix} (lines {lines}{more})")
+        if s["not_facts"]:
+            n = sum(s["not_facts"].values())  # type: ignore[union-attr]
+            out.append(f"  {n} blocks are not facts (context, links, examples): nothing to do")
     for warning in ex.warnings:
         out.append(f"warning: {warning}")
     return "\n".join(out) + "\n"

@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import TYPE_CHECKING
 
+from cardgen.build_data import BuildOptions, SheetOutcome
 from cardgen.model import Sheet
 from cardgen.questions import QuestionBank
-
-if TYPE_CHECKING:
-    from cardgen.build import BuildOptions, SheetOutcome
 
 
 def deck_output(
     sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
 ) -> None:
-    """`decks/<sheet>.apkg` and its note ledger `decks/<sheet>.notes.json`."""
-    from cardgen.render.deck import build_epoch, render_deck
+    """`decks/<sheet>.apkg`, its notes placed as the sheet's own lines of the ledger say.
 
-    ledger_path = options.out_dir / "decks" / f"{sheet.name}.notes.json"
-    try:
-        previous = json.loads(ledger_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    deck = render_deck(
-        bank, previous, build_epoch(sheet.path), options.deck_prefix, sheet_path=sheet.path
+    The build settles the ledger of the whole content folder afterwards (a fact may have moved
+    in from another sheet); it packs the deck again only if that changes anything here.
+    """
+    from cardgen.identity import assign
+    from cardgen.render.deck import build_epoch, package_deck, sheet_notes
+
+    rel = outcome.rel
+    notes = sheet_notes(bank, rel, options.deck_prefix, sheet.path)
+    outcome.epoch = build_epoch(sheet.path)
+    outcome.notes = notes
+    outcome.deck_file = f"decks/{sheet.name}.apkg"
+    outcome.counts["deck"] = {"notes": len(notes.specs), "cards": None}
+    if not outcome.in_worker:  # the build packs it once the ledger is settled
+        return
+    alone = assign(
+        outcome.ledger_lines,
+        {rel: notes.facts(rel)},
+        {rel: outcome.epoch},
+        {rel: outcome.version},
+        scope={rel},
     )
-    outcome.files[f"decks/{sheet.name}.apkg"] = deck.apkg
-    outcome.files[f"decks/{sheet.name}.notes.json"] = deck.ledger
-    outcome.retired.extend(deck.retired)
+    identity = alone.sheets[rel]
+    deck = package_deck(notes, identity, sheet.name, rel, outcome.epoch)
+    outcome.files[outcome.deck_file] = deck.apkg
+    outcome.identity = identity
     outcome.counts["deck"] = {"notes": deck.notes, "cards": deck.cards}
 
 
@@ -48,7 +57,7 @@ def quiz_output(
         seed=options.seed,
         size=options.quiz_questions,
         versions=options.quiz_versions,
-        versions_differ=getattr(options, "quiz_versions_differ", False),
+        versions_differ=options.quiz_versions_differ,
     )
     with images_from(data_uri_images(sheet.path)):
         for name, data in quiz_pages(quiz, sheet.name).items():

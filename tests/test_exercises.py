@@ -192,9 +192,7 @@ def test_only_proven_snippets_make_exercises(tmp_path):
         [sheet], BuildOptions(out_dir=tmp_path / "fast", outputs=("exercises",), check=False)
     )
     assert not (tmp_path / "fast" / "exercises" / "trio").exists()
-    lines = sorted(w.line for w in unchecked.outcomes[0].warnings)
-    assert lines == [4, 12, 19]
-    assert all("it was not checked" in w.message for w in unchecked.outcomes[0].warnings)
+    assert not unchecked.outcomes[0].warnings  # one notice for the build, not one per snippet
 
 
 def test_code_that_checks_refuse_is_never_run(exercises, tmp_path):

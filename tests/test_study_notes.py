@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -85,7 +86,9 @@ def test_every_block_that_made_no_card_says_why(cards):
 
 def test_empty_bits_build(tmp_path):
     """A missing state, an empty list, a table with no body, a heading with no text."""
-    result = build([TRAPS], BuildOptions(out_dir=tmp_path / "out", check=False, jobs=1))
+    sheet = tmp_path / TRAPS.name  # a build writes the folder's note ledger beside the sheet
+    shutil.copy(TRAPS, sheet)
+    result = build([sheet], BuildOptions(out_dir=tmp_path / "out", check=False, jobs=1))
     assert not result.failed
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     states = [b for b in report["sheets"][0]["blocks"] if b["summary"].startswith("table 'States'")]
@@ -101,3 +104,27 @@ def test_explain_names_a_line(cards, capsys):
     assert main(["explain", f"{TRAPS}:9999"]) == 1
     text = format_text(cards[2])
     assert re.search(r"\d+ blocks, \d+ with cards, \d+ cards", text)
+
+
+def test_the_report_separates_what_to_fix_from_what_is_not_a_fact(cards):
+    """An author sees at a glance which blocks could make cards, what to change, and where;
+    an introduction, a table of contents or a worked example is counted, not flagged."""
+    from cardgen.render.report_html import render_report
+
+    _, _, ex = cards
+    summary = ex.summary
+    to_fix, not_facts = summary["to_fix"], summary["not_facts"]
+    assert "a table of contents is not a fact" in not_facts
+    assert not any("table of contents" in kind for kind in to_fix)
+    labels = [e for k, e in to_fix.items() if k.startswith("a label with no list")]
+    assert labels and labels[0]["advice"].startswith("put the list")
+    flagged = {v.outcome.source.line for v in ex.blocks if v.to_fix}
+    assert flagged == {n for e in to_fix.values() for n in e["lines"]}
+    assert sum(len(e["lines"]) for e in to_fix.values()) + sum(not_facts.values()) == sum(
+        not v.made for v in ex.blocks
+    )
+    page = render_report(ex).decode()
+    for n in flagged:
+        assert f'href="#line-{n}"' in page and f'id="line-{n}"' in page
+    assert page.count('class="block none fix"') == len(flagged)
+    assert "could make cards" in page and "nothing to do" in page

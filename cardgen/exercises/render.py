@@ -9,6 +9,7 @@ fetches from crates.io. A Python exercise is one `exercise.py` that runs with `p
 from __future__ import annotations
 
 import json
+import re
 
 from cardgen.check import rust
 from cardgen.exercises.harness import rust_main
@@ -49,6 +50,33 @@ def cargo_config() -> str | None:
     )
 
 
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_MARKDOWN_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
+
+
+def safe_markdown(text: str) -> str:
+    """Markdown with text from a sheet in it, made inert: outside code spans, `<`, `>` and `&`
+    become entities (no raw HTML, no script) and brackets are escaped (no links); code spans,
+    where Markdown shows everything as it is, are left alone. Emphasis and lists still work."""
+    out: list[str] = []
+    last = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(text[last : m.start()].translate(_MARKDOWN_HTML))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(text[last:].translate(_MARKDOWN_HTML))
+    return "".join(out)
+
+
+def code_span(text: str) -> str:
+    """`text` as one Markdown code span, whatever backticks it holds."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def readme(ex: Exercise) -> str:
     own = "src/exercise.rs" if ex.lang == "rust" else "exercise.py"
     if ex.lang == "rust":
@@ -60,16 +88,17 @@ def readme(ex: Exercise) -> str:
         needs = "You need Python 3. `python3 exercise.py 127.0.0.1:8080` tries it by hand."
     checks = "\n".join(f"{n}. {c[0].upper()}{c[1:]}" for n, c in enumerate(ex.checks, start=1))
     hints = "\n".join(
-        f"<details><summary>Hint {n} (TODO {n})</summary>\n\n{h}\n\n</details>\n"
+        f"<details><summary>Hint {n} (TODO {n})</summary>\n\n{safe_markdown(h)}\n\n</details>\n"
         for n, h in enumerate(ex.hints, start=1)
     )
-    return f"""# Exercise {ex.number:02d}: {ex.title}
+    title = safe_markdown(" ".join(ex.title.split()))
+    return f"""# Exercise {ex.number:02d}: {title}
 
-{ex.task}
+{safe_markdown(ex.task)}
 
 ## Background
 
-{ex.background}
+{safe_markdown(ex.background)}
 
 ## What to do
 
@@ -101,7 +130,7 @@ Try without them first. Open one at a time, or run `cardgen exercise hint .` for
 
 {hints}
 ---
-From the cheatsheet, `{ex.source}`.
+From the cheatsheet, {code_span(ex.source)}.
 """
 
 
@@ -130,7 +159,9 @@ def exercise_files(ex: Exercise, sheet: str) -> dict[str, bytes]:
         if ex.lang == "rust":
             name = f"ex{ex.number:02d}_{ex.slug.replace('-', '_')}"
             deps = "".join(rust.KNOWN_CRATES[c] + "\n" for c in ex.crates if c in rust.KNOWN_CRATES)
-            files[f"{base}/Cargo.toml"] = CARGO_TOML.format(name=name, deps=deps).encode()
+            files[f"{base}/Cargo.toml"] = CARGO_TOML.format(
+                name=json.dumps(name)[1:-1], deps=deps
+            ).encode()
             files[f"{base}/src/main.rs"] = rust_main(ex.kind, ex.expect).encode()
             files[f"{base}/src/exercise.rs"] = code.encode()
             if config is not None:

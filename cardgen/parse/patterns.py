@@ -127,7 +127,7 @@ def match_definition(text: str) -> tuple[str, str, str] | None:
         and len(m.group(3).split()) >= 2
         and is_verb_3rd(m.group(3))
     ):
-        return f"{m.group(1)}{m.group(2)}{m.group(1)}", m.group(3).strip(), "code"
+        return f"{m.group(1)}{m.group(2)}{m.group(1)}", _first_clause(m.group(3)), "code"
     return None
 
 
@@ -148,6 +148,18 @@ VERBS = frozenset(
     mean stand represent hold store contain keep provide handle manage pause unpause produce
     consume emit catch throw raise ignore skip""".split()
 )
+
+
+_PARALLEL = re.compile(r"[,;]\s*(?:and\s+|while\s+)?(`+)[^`]+\1\s+(?P<verb>\w+)")
+
+
+def _first_clause(text: str) -> str:
+    """`starts a document, `...` ends one` → `starts a document`: a sentence that says what
+    two pieces of code do holds two facts; the first belongs to the leading term."""
+    for m in _PARALLEL.finditer(text):
+        if is_verb_3rd(m.group("verb")) or re.fullmatch(r"[a-z]+s", m.group("verb")):
+            return text[: m.start()].strip()
+    return text.strip()
 
 
 def is_verb_3rd(text: str) -> bool:

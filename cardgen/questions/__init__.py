@@ -219,6 +219,9 @@ def _shows(front: str, answer: str, head: bool = True) -> bool:
     short answer is spelled by a word of the front (`<repo>` → `Repository`)."""
     if gives_away(front, answer):
         return True
+    flag = re.fullmatch(r"-([A-Za-z0-9])", plain(answer).strip())
+    if flag and re.search(rf"(?<![\w-])-[A-Za-z0-9]*{flag.group(1)}", plain(front)):
+        return True  # `-S` on a front that shows `-sS`
     said = content_words(answer)
     shown = content_words(front)
     if said and said <= shown:

@@ -80,6 +80,8 @@ def qa_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
         answer, more = short
         answer = without_subject(question, answer)
         more = " ".join(p for p in (more, block.more) if p)
+        if more.endswith(":"):  # it led into a list the card does not show
+            more = more[:-1].rstrip() + "."
         if (why := answer_problem(answer, 20)) is not None:
             out.skip(block, why)
             continue

@@ -1,11 +1,15 @@
-"""Question → Anki note fields. One note per question; its GUID comes from the question's key."""
+"""Question → Anki note fields. One note per question; which note (GUID) it updates is the
+identity ledger's business (`cardgen.identity`), not this module's.
+
+No field holds anything that changes when unrelated lines of the sheet move: the source is
+shown as `file › section`, never with a line number.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html import escape
-from pathlib import Path
+from typing import NamedTuple
 
 import genanki
 
@@ -14,21 +18,35 @@ from cardgen.questions.model import slug
 from cardgen.render.anki_models import basic_model, cloze_model, reverse_model
 from cardgen.render.html import code_html, code_html_blanks, inline_html
 
+RETIRED_TAG = "cardgen::retired"
 
-@dataclass(frozen=True, slots=True)
-class NoteSpec:
-    """Everything that goes into one note; `digest()` tells whether it changed."""
+
+def note_model(note_type: str) -> genanki.Model:
+    return {"basic": basic_model, "reverse": reverse_model, "cloze": cloze_model}[note_type]()
+
+
+class NoteSpec(NamedTuple):
+    """Everything that goes into one note, and what the identity ledger records of it. (A
+    named tuple: a worker sends thousands back to the build, and these pickle fast.)"""
 
     key: str
-    model: genanki.Model
+    note_type: str
+    """`basic`, `reverse` or `cloze`: the model (note type) of the note."""
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck: tuple[str, ...]
     """Section path below the sheet's deck: () for the sheet's own deck."""
+    cue: str
+    """The question as plain inline text, and its answer: what the ledger matches on."""
+    answer: str
+    where: str
+    """Section path and context (` › `): the parts of the cue that name a place."""
+    line: int = 0
+    """The sheet line the note asks about: new cards are met in this order."""
 
     @property
-    def guid(self) -> str:
-        return genanki.guid_for("cardgen", self.key)
+    def model(self) -> genanki.Model:
+        return note_model(self.note_type)
 
 
 def cloze_safe(html: str) -> str:
@@ -40,25 +58,54 @@ def cloze(index: int, html: str) -> str:
     return f"{{{{c{index}::{cloze_safe(html)}}}}}"
 
 
-def source_field(q_source, section: tuple[str, ...]) -> str:
-    where = f"{Path(q_source.path).name}:{q_source.line}"
-    return escape(f"{where} · {' › '.join(section)}" if section else where)
+def source_field(sheet_label: str, section: tuple[str, ...]) -> str:
+    """`ch02-sockets.md › TCP vs UDP Quick Reference`: no line number, which would change
+    every note below an inserted line."""
+    return escape(" › ".join([sheet_label, *section]))
 
 
-def context_field(sheet_title: str, section: tuple[str, ...], context: str) -> str:
-    parts = [sheet_title, *section]
-    if context and context not in section:
-        parts.append(context)
-    return escape(" › ".join(parts))
+def where_of(section: tuple[str, ...], context: str) -> str:
+    return " › ".join([*section, context] if context and context not in section else section)
+
+
+def context_field(
+    sheet_title: str, section: tuple[str, ...], context: str, prompt: str = ""
+) -> str:
+    """The short line above a question: the sheet and the section (the context, where it is not
+    that section), leaving out what the question itself already says."""
+    asked = _plain(prompt).casefold()
+    parts = [sheet_title]
+    for part in [*section[-1:], context]:
+        seen = [p.casefold() for p in parts]
+        text = _plain(part).casefold()
+        if not part or text in seen or (asked and text in asked):
+            continue
+        parts.append(part)
+    return escape(" › ".join(_plain(p) for p in parts))
+
+
+def _plain(text: str) -> str:
+    from cardgen.questions.text import plain
+
+    return plain(text)
+
+
+def sheet_tag(sheet: str) -> str:
+    """`cardgen::ch02-sockets`; a sheet in a subfolder `a/notes` is `cardgen::a::notes`.
+    Never `cardgen::retired`, which marks retired notes."""
+    tag = "cardgen::" + "::".join(slug(part) for part in sheet.split("/"))
+    return tag + "-sheet" if tag == RETIRED_TAG else tag
 
 
 def tags_for(
     sheet: str, section: tuple[str, ...], block: str, own: tuple[str, ...] = ()
 ) -> tuple[str, ...]:
-    tags = [f"cardgen::{slug(sheet)}", f"kind::{block}"]
+    """The sheet's tag, the kind of block, the top section, and the sheet's own tags (front
+    matter)."""
+    tags = [sheet_tag(sheet), f"kind::{block}"]
     if section:
         tags.append(f"section::{slug(section[0])}")
-    tags += [slug(t) for t in own if slug(t) != "x"]
+    tags += [slug(t) for t in own if slug(t) != "x" and slug(t) != "cardgen::retired"]
     return tuple(dict.fromkeys(tags))
 
 
@@ -68,7 +115,11 @@ def listing_html(items: tuple[str, ...], blank: int, blank_html: str) -> str:
 
 
 def question_notes(
-    questions: list[Question], sheet_name: str, sheet_title: str, own_tags: tuple[str, ...] = ()
+    questions: list[Question],
+    sheet_name: str,
+    sheet_title: str,
+    sheet_label: str,
+    own_tags: tuple[str, ...] = (),
 ) -> list[NoteSpec]:
     """One note per question, except cloze deletions of one text (same `note`): one note
     with c1, c2…, so that Anki buries the siblings."""
@@ -79,9 +130,13 @@ def question_notes(
     specs = []
     for (key, _), group in groups.items():
         if len(group) > 1 and all(q.style == "cloze" for q in group):
-            specs.append(cloze_group_note(key, group, sheet_name, sheet_title, own_tags))
+            specs.append(
+                cloze_group_note(key, group, sheet_name, sheet_title, sheet_label, own_tags)
+            )
         else:
-            specs += [question_note(q, sheet_name, sheet_title, own_tags) for q in group]
+            specs += [
+                question_note(q, sheet_name, sheet_title, sheet_label, own_tags) for q in group
+            ]
     return specs
 
 
@@ -92,8 +147,19 @@ def _extra(q: Question) -> str:
     return extra
 
 
+def _cloze_cue(q: Question) -> str:
+    """What the ledger matches a cloze note on: its prompt and its text."""
+    text = "".join(q.cloze) if q.cloze else " · ".join(q.listing)
+    return " ".join(p for p in (q.prompt, text) if p)
+
+
 def cloze_group_note(
-    key: str, group: list[Question], sheet_name: str, sheet_title: str, own_tags: tuple[str, ...]
+    key: str,
+    group: list[Question],
+    sheet_name: str,
+    sheet_title: str,
+    sheet_label: str,
+    own_tags: tuple[str, ...],
 ) -> NoteSpec:
     first = group[0]
     if first.code is not None and all(q.code_blank for q in group):
@@ -127,28 +193,39 @@ def cloze_group_note(
         body = f'<ul class="cg-list">{"".join(f"<li>{i}</li>" for i in items)}</ul>'
     text = f"<div>{cloze_safe(inline_html(first.prompt))}</div>{body}"
     extra = " ".join(e for e in dict.fromkeys(_extra(q) for q in group) if e)
+    cue = first.prompt if first.code is not None else _cloze_cue(first)
     return NoteSpec(
         key,
-        cloze_model(),
+        "cloze",
         (
             text,
             extra,
-            context_field(sheet_title, first.section, first.context),
-            source_field(first.source, first.section),
+            context_field(sheet_title, first.section, first.context, first.prompt),
+            source_field(sheet_label, first.section),
         ),
         tags_for(sheet_name, first.section, first.block, own_tags),
-        first.section[:1],
+        (),
+        cue,
+        " · ".join(q.answer for q in group),
+        where_of(first.section, first.context),
+        min(q.source.line for q in group),
     )
 
 
 def question_note(
-    q: Question, sheet_name: str, sheet_title: str, own_tags: tuple[str, ...] = ()
+    q: Question,
+    sheet_name: str,
+    sheet_title: str,
+    sheet_label: str,
+    own_tags: tuple[str, ...] = (),
 ) -> NoteSpec:
-    context = context_field(sheet_title, q.section, q.context)
-    source = source_field(q.source, q.section)
+    """`sheet_label`: the sheet's path relative to its content folder, shown as the source."""
+    context = context_field(sheet_title, q.section, q.context, q.prompt)
+    source = source_field(sheet_label, q.section)
+    where = where_of(q.section, q.context)
     extra = _extra(q)
     tags = tags_for(sheet_name, q.section, q.block, own_tags)
-    deck = q.section[:1]
+    line = q.source.line
     if q.style == "cloze" and q.cloze is not None:
         before, hidden, after = q.cloze
         body = (
@@ -157,21 +234,26 @@ def question_note(
             + cloze_safe(inline_html(after))
         )
         text = f"<div>{cloze_safe(inline_html(q.prompt))}</div><div>{body}</div>"
-        return NoteSpec(q.note_key, cloze_model(), (text, extra, context, source), tags, deck)
+        fields = (text, extra, context, source)
+        return NoteSpec(q.note_key, "cloze", fields, tags, (), _cloze_cue(q), q.answer, where, line)
     if q.style == "cloze":
         answer_html = inline_html(q.answer)
         if q.code is not None and q.code_blank:
             body = code_html(q.code, q.lang, q.code_blank, blank_html="\0")
             body = cloze_safe(body).replace("\0", cloze(1, answer_html))
+            cue = q.prompt
         else:
             body = cloze_safe(listing_html(q.listing, q.listing_blank, "\0"))
             body = body.replace("\0", cloze(1, answer_html))
+            cue = _cloze_cue(q)
         text = f"<div>{cloze_safe(inline_html(q.prompt))}</div>{body}"
-        return NoteSpec(q.note_key, cloze_model(), (text, extra, context, source), tags, deck)
+        fields = (text, extra, context, source)
+        return NoteSpec(q.note_key, "cloze", fields, tags, (), cue, q.answer, where, line)
     front = inline_html(q.prompt)
     if q.code:
         front += code_html(q.code, q.lang)
     back = inline_html(q.answer)
+    about = (q.prompt, q.answer, where, line)
     if q.style == "reverse":
         fields = (
             front,
@@ -182,12 +264,16 @@ def question_note(
             context,
             source,
         )
-        return NoteSpec(q.key, reverse_model(), fields, tags, deck)
-    return NoteSpec(q.key, basic_model(), (front, back, extra, context, source), tags, deck)
+        return NoteSpec(q.key, "reverse", fields, tags, (), *about)
+    return NoteSpec(q.key, "basic", (front, back, extra, context, source), tags, (), *about)
 
 
 def path_cloze_note(
-    o: Ordering, sheet_name: str, sheet_title: str, own_tags: tuple[str, ...] = ()
+    o: Ordering,
+    sheet_name: str,
+    sheet_title: str,
+    sheet_label: str,
+    own_tags: tuple[str, ...] = (),
 ) -> NoteSpec:
     """The whole path with each link after the first hidden in turn (a link that stands
     twice in the path is never hidden: the other would give it away)."""
@@ -207,13 +293,33 @@ def path_cloze_note(
     fields = (
         text,
         "",
-        context_field(sheet_title, o.section, ""),
-        source_field(o.source, o.section),
+        context_field(sheet_title, o.section, "", name),
+        source_field(sheet_label, o.section),
     )
     return NoteSpec(
         o.key,
-        cloze_model(),
+        "cloze",
         fields,
         tags_for(sheet_name, o.section, o.block, own_tags),
-        o.section[:1],
+        (),
+        o.prompt,
+        " → ".join(o.items),
+        where_of(o.section, ""),
+        o.source.line,
     )
+
+
+def retired_note(
+    sheet_name: str, sheet_label: str, note_type: str, where: str, cue: str, answer: str
+) -> tuple[str, ...]:
+    """Fields for a note whose fact left the sheet, sent once more to carry the retired tag:
+    its last cue and answer as the ledger recorded them."""
+    source = escape(f"{sheet_label} (no longer in the sheet)")
+    context = escape(where)
+    if note_type == "cloze":
+        shown = cloze_safe(inline_html(cue))
+        text = f"<div>{shown}</div><div>{cloze(1, inline_html(answer))}</div>"
+        return (text, "", context, source)
+    if note_type == "reverse":
+        return (inline_html(cue), inline_html(answer), "", "", "", context, source)
+    return (inline_html(cue), inline_html(answer), "", context, source)
