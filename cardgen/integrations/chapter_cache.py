@@ -1,0 +1,112 @@
+"""A chapter's whole result (its markers' HTML, its files, its warnings), cached: a chapter whose
+text, ledger lines, settings, cardgen and tools are unchanged since a build that succeeded comes
+from the cache without being parsed, checked or rendered again, so that a rebuild of the book
+(`mdbook serve` after an edit of another chapter) costs little.
+
+Only results without errors are stored; a failing snippet is checked again at every build.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cardgen import __version__
+from cardgen.cache import Cache
+from cardgen.ledger import Entry, lines_digest
+
+if TYPE_CHECKING:
+    from cardgen.integrations.book import Chapter, ChapterResult
+    from cardgen.integrations.options import BookOptions
+
+CACHE_KIND = "book"
+TOOLS = ("rustc", "cargo", "python3", "bwrap", "ss", "netstat")
+"""What a check's verdict depends on beyond the chapter's text (by file identity)."""
+
+
+def _code_stamp() -> str:
+    """cardgen's own files (name, size, time): a changed cardgen never reuses a result."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".j2", ".js", ".css")):
+                st = os.stat(os.path.join(folder, name))
+                h.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def environment_stamp(options: BookOptions) -> str:
+    """What every chapter's result depends on beyond the chapter: cardgen, the settings, and
+    with checks the tools (by file identity, without running them), the crates, the kernel,
+    the user and the sandbox setting."""
+    parts = [__version__, _code_stamp(), options.fingerprint()]
+    if options.checks:
+        for tool in TOOLS:
+            found = shutil.which(tool)
+            try:
+                st = os.stat(found) if found else None
+            except OSError:
+                st = None
+            parts.append(f"{tool}={found}:{st.st_size}:{st.st_mtime_ns}" if st else f"{tool}=")
+        try:
+            parts.append(str(os.stat("/usr/share/cargo/registry").st_mtime_ns))
+        except OSError:
+            parts.append("no-registry")
+        parts += [os.uname().release, str(os.geteuid()), os.environ.get("CARDGEN_SANDBOX", "")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def result_key(chapter: Chapter, stamp: str, epoch: int, lines: list[Entry]) -> str:
+    """The key of a chapter's result: the stamp, the chapter (its text as the host gives it
+    and its file's), its deck's time and its lines of the ledger."""
+    h = hashlib.sha256()
+    for part in (
+        stamp,
+        chapter.shown,
+        chapter.name,
+        chapter.link_prefix,
+        str(chapter.file or ""),
+        str(epoch),
+        lines_digest(lines),
+        chapter.text,
+        chapter.original() or "",
+    ):
+        h.update(part.encode())
+        h.update(b"\x1f")
+    return h.hexdigest()[:32]
+
+
+def load_result(cache: Cache, key: str, chapter: Chapter) -> ChapterResult | None:
+    from cardgen.integrations.book import ChapterResult
+
+    data = cache.read_json(CACHE_KIND, key)
+    if not data:
+        return None
+    try:
+        files = {name: base64.b64decode(b64) for name, b64 in data["files"].items()}
+        return ChapterResult(
+            chapter,
+            blocks=[str(b) for b in data["blocks"]],
+            tail=str(data["tail"]),
+            files=files,
+            warnings=[str(w) for w in data["warnings"]],
+            cached=True,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def store_result(cache: Cache, key: str, result: ChapterResult) -> None:
+    data = {
+        "blocks": result.blocks,
+        "tail": result.tail,
+        "files": {n: base64.b64encode(b).decode() for n, b in sorted(result.files.items())},
+        "warnings": result.warnings,
+    }
+    cache.write_json(CACHE_KIND, key, data)
