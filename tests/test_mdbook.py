@@ -343,25 +343,43 @@ def test_the_ledger_is_kept_beside_book_toml_and_keeps_renamed_facts(book, tmp_p
     assert before[old_key][2] in guids and len(guids) == len(after)
 
 
+def ci_environment() -> dict[str, str]:
+    """The environment docs/ci/book.yml (the README's CI example) builds the book in."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / "docs" / "ci" / "book.yml").read_text())
+    job = workflow["jobs"]["book"]
+    assert any(step.get("run") == "mdbook build" for step in job["steps"])
+    return {k: str(v) for k, v in job["env"].items() if k.startswith("MDBOOK_")}
+
+
 def test_locked_fails_a_build_that_would_change_the_ledger(book, tmp_path, cache):
+    """`locked = true` in book.toml, or the CI example's environment: a build that would
+    change the ledger fails, naming it, and writes nothing; one that would not, passes."""
     root = tmp_path / "book"
     shutil.copytree(book, root)
     toml = root / "book.toml"
-    toml.write_text(
-        toml.read_text().replace('after = ["links"]', 'after = ["links"]\nlocked = true')
-    )
+    unlocked = toml.read_text()
+    toml.write_text(unlocked.replace('after = ["links"]', 'after = ["links"]\nlocked = true'))
     done = run_tool([tool("mdbook"), "build"], root, book_env(cache))
     assert done.returncode == 0, done.stderr  # unchanged: the ledger is as committed
     ledger = (root / LEDGER).read_bytes()
     chapter = root / CHAPTER
-    chapter.write_text(chapter.read_text().replace("✓ **Drop sockets properly**", "✓ **Drop**"))
+    chapter.write_text(chapter.read_text().replace("- **Listen**: Prepare", "- **Lisen**: Prepare"))
     shutil.rmtree(root / "book")
+    for env in (book_env(cache), book_env(cache, **ci_environment())):
+        done = run_tool([tool("mdbook"), "build"], root, env)
+        assert done.returncode != 0
+        assert (
+            f"{LEDGER}: the ledger of note identities would change (1 carried over); "
+            "locked = true, so the book is not built" in done.stderr
+        ), done.stderr
+        assert (root / LEDGER).read_bytes() == ledger
+        assert not (root / "book").exists()
+        toml.write_text(unlocked)
     done = run_tool([tool("mdbook"), "build"], root, book_env(cache))
-    assert done.returncode != 0
-    assert f"{LEDGER}: the ledger of note identities would change (" in done.stderr
-    assert "locked = true, so the book is not built" in done.stderr
-    assert (root / LEDGER).read_bytes() == ledger
-    assert not (root / "book").exists()
+    assert done.returncode == 0, done.stderr
+    assert (root / LEDGER).read_bytes() != ledger
 
 
 def test_mdbook_serve_rebuilds_an_edited_chapter(book, tmp_path, cache):
@@ -548,6 +566,46 @@ def test_a_marker_inside_prose_is_left_with_a_warning(tmp_path, monkeypatch):
     assert (
         f"warning: src/ch.md:{line + 1}: a cardgen marker counts only on a line of its own" in err
     )
+
+
+def preprocess(tmp_path: Path, content: str, source: str = "ch.md") -> tuple[int, bytes, str]:
+    data = chapter_json(content, source).replace(b"/nonexistent-book", str(tmp_path).encode())
+    return run_preprocessor([], data)
+
+
+def test_files_no_longer_made_are_removed(tmp_path, monkeypatch):
+    """`src/cardgen/` holds only what the last build made (and its own .gitignore): the deck
+    of a chapter that left the book goes; a file of the author's own there stays."""
+    monkeypatch.setenv("CARDGEN_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "src" / "cardgen"
+    assert preprocess(tmp_path, SMALL + "\n{{#cardgen-deck}}\n")[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "ch-quiz.html", "ch.apkg"]
+    (folder / "notes.txt").write_text("the author's")
+    code, _, err = preprocess(tmp_path, SMALL + "\n{{#cardgen-deck}}\n", "other.md")
+    assert code == 0, err
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [".gitignore", "notes.txt", "other-quiz.html", "other.apkg"]
+    assert "*" in (folder / ".gitignore").read_text().split("\n")
+
+
+RUST_TYPE_ERROR = 'fn main() {\n    let port: u16 = "8080";\n    println!("{port}");\n}\n'
+
+
+@pytest.mark.parametrize("flags", ["rust,compile_fail", "rust,should_panic", "rust"])
+def test_rustdoc_tests_meant_to_fail_are_not_run(flags, tmp_path, monkeypatch):
+    """A book's `compile_fail` and `should_panic` examples are meant to fail: not checked.
+    The same code without the flag is checked, and fails."""
+    monkeypatch.setenv("CARDGEN_CACHE_DIR", str(tmp_path / "cache"))
+    text = SMALL.replace("{{#cardgen-quiz}}\n", "") + (
+        f"\n## A wrong port\n\n```{flags}\n{RUST_TYPE_ERROR}```\n"
+    )
+    code, out, err = preprocess(tmp_path, text)
+    if flags == "rust":
+        fence = text.split("\n").index("```rust") + 1
+        assert code == 1 and out == b""
+        assert f"src/ch.md:{fence}: rust " in err and "snippet: FAIL" in err, err
+    else:
+        assert code == 0, err
 
 
 def nobody_cardgen(home: Path) -> Path:

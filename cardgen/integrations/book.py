@@ -15,6 +15,7 @@ built without an error.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,7 +26,7 @@ from cardgen.integrations.markers import replace, scan
 from cardgen.integrations.options import BookOptions
 
 if TYPE_CHECKING:
-    from cardgen.identity import Assignment
+    from cardgen.cache import Cache
     from cardgen.integrations.chapter_build import ChapterWork
     from cardgen.ledger import Ledger
 
@@ -89,6 +90,8 @@ class BookResult:
     """The ledger after this build, when it changed (None: leave it as it is)."""
     problems: list[str] = field(default_factory=list)
     """Errors of the book as a whole (a ledger `locked = true` keeps from changing)."""
+    warnings: list[str] = field(default_factory=list)
+    """Warnings of the book as a whole (snippets that run without the sandbox)."""
     notes: list[str] = field(default_factory=list)
     """What the author should know (the ledger changed: commit it)."""
 
@@ -126,58 +129,82 @@ def apply_blocks(text: str, blocks: list[str], tail: str = "") -> str:
 
 
 def build_book(chapters: list[Chapter], options: BookOptions, ledger_folder: Path) -> BookResult:
-    """Every chapter's result, in order, and the ledger after the build. Nothing is written."""
+    """Every chapter's result, in order, and the ledger after the build. Nothing is written.
+
+    When every chapter comes from the cache and the ledger names no chapter that left the
+    book, nothing else is done (nor read, nor imported: a warm rebuild stays cheap)."""
     from cardgen.cache import Cache
-    from cardgen.integrations.chapter_build import build_chapters, finish_chapter, guarded
     from cardgen.integrations.chapter_cache import (
         environment_stamp,
+        epoch_stamp,
+        glance_at_ledger,
         load_result,
         result_key,
-        store_result,
     )
+
+    glance = glance_at_ledger(ledger_folder if options.decks else None)
+    cache = Cache()
+    stamp = environment_stamp(options)
+    keys = [result_key(c, stamp, epoch_stamp(c), glance.digest) for c in chapters]
+    found = [load_result(cache, key, c) for key, c in zip(keys, chapters, strict=True)]
+    todo = [i for i, r in enumerate(found) if r is None]
+    gone = glance.sheets - {c.shown for c in chapters}
+    if not todo and not gone:
+        return BookResult([r for r in found if r is not None])
+    return _rebuild(chapters, found, todo, options, ledger_folder, cache, stamp, glance.digest)
+
+
+def _rebuild(
+    chapters: list[Chapter],
+    found: list[ChapterResult | None],
+    todo: list[int],
+    options: BookOptions,
+    ledger_folder: Path,
+    cache: Cache,
+    stamp: str,
+    ledger_digest: str,
+) -> BookResult:
+    """Build the chapters not found in the cache, settle the ledger, and cache the results
+    under the ledger as this build leaves it."""
+    from cardgen.integrations.chapter_build import build_chapters, finish_chapter, guarded
+    from cardgen.integrations.chapter_cache import epoch_stamp, result_key, store_result
     from cardgen.ledger import read_ledger
-    from cardgen.render.deck import build_epoch, source_date_epoch
+    from cardgen.render.deck import source_date_epoch
 
     try:
         source_date_epoch()
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     ledger = read_ledger(ledger_folder) if options.decks else None
-    lines = ledger.by_sheet() if ledger else {}
-    cache = Cache()
-    stamp = environment_stamp(options)
-    epochs = [build_epoch(str(c.file or c.shown)) for c in chapters]
-    found = [
-        load_result(cache, result_key(c, stamp, epoch, lines.get(c.shown, [])), c)
-        for c, epoch in zip(chapters, epochs, strict=True)
-    ]
-    todo = [i for i, r in enumerate(found) if r is None]
     work = build_chapters([chapters[i] for i in todo], options) if todo else []
     for i, item in zip(todo, work, strict=True):
         found[i] = item.result
     book = BookResult([r for r in found if r is not None])
+    if todo and (warning := isolation_warning(options)):
+        book.warnings.append(warning)
     if book.errors:
         return book
-    after = lines
     if ledger is not None:
         kept = [r.chapter.shown for r in book.chapters if r.cached]
-        assignment = _settle_decks(ledger, work, kept, book, options.build.locked)
-        after = assignment.by_sheet()
+        _settle_decks(ledger, work, kept, book, options.build.locked)
     for item in work:
         if not item.result.errors:
             guarded(item, "making the page blocks of", lambda i=item: finish_chapter(i, options))
     if book.errors:
         return book
-    for i, item in zip(todo, work, strict=True):
-        chapter = item.chapter
-        key = result_key(chapter, stamp, epochs[i], after.get(chapter.shown, []))
-        store_result(cache, key, item.result)
+    after = ledger_digest
+    if book.ledger_text is not None:
+        after = hashlib.sha256(book.ledger_text.encode()).hexdigest()
+    for result in book.chapters:
+        if not result.cached or after != ledger_digest:
+            chapter = result.chapter
+            store_result(cache, result_key(chapter, stamp, epoch_stamp(chapter), after), result)
     return book
 
 
 def _settle_decks(
     ledger: Ledger, work: list[ChapterWork], kept: list[str], book: BookResult, locked: bool
-) -> Assignment:
+) -> None:
     """Give every note of the rebuilt chapters its identity from the ledger (across chapters:
     a fact moved to another chapter keeps its note), pack their decks, and say how the ledger
     changes. Chapters from the cache keep their lines."""
@@ -216,7 +243,6 @@ def _settle_decks(
     elif changed:
         book.ledger_path, book.ledger_text = ledger.path, text
         book.notes.append(f"{near(ledger.path)}: updated: commit it with the book")
-    return assignment
 
 
 def near(path: Path) -> str:
@@ -243,12 +269,12 @@ def isolation_warning(options: BookOptions) -> str | None:
     sandbox = Sandbox(Limits.from_json(options.build.limits), options.build.require_isolation)
     if sandbox.refusal:
         return (
-            "error: isolation is required (require_isolation = true), but there is none: "
+            "isolation is required (require_isolation = true), but there is none: "
             f"{sandbox.unavailable}; no snippet is run"
         )
     if not sandbox.isolation.available:
         return (
-            f"warning: snippets run without a sandbox ({sandbox.description}): only the "
-            "address scan keeps them on loopback (require_isolation = true refuses instead)"
+            f"snippets run without a sandbox ({sandbox.description}): only the address scan "
+            "keeps them on loopback (require_isolation = true refuses instead)"
         )
     return None

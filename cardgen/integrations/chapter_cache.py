@@ -12,12 +12,13 @@ import base64
 import hashlib
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardgen import __version__
 from cardgen.cache import Cache
-from cardgen.ledger import Entry, lines_digest
+from cardgen.ledger import LEDGER_NAME, LedgerError, parse_ledger
 
 if TYPE_CHECKING:
     from cardgen.integrations.book import Chapter, ChapterResult
@@ -62,9 +63,55 @@ def environment_stamp(options: BookOptions) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def result_key(chapter: Chapter, stamp: str, epoch: int, lines: list[Entry]) -> str:
+@dataclass(slots=True)
+class LedgerGlance:
+    """What a warm rebuild needs of the ledger: its digest and the sheets it names (its lines
+    are read, and checked, only when a chapter is built again)."""
+
+    digest: str
+    sheets: set[str] = field(default_factory=set)
+
+
+def glance_at_ledger(folder: Path | None) -> LedgerGlance:
+    """The ledger beside the book's configuration, at a glance (None: decks are off)."""
+    if folder is None:
+        return LedgerGlance("no decks")
+    path = folder / LEDGER_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return LedgerGlance("no ledger")
+    except OSError:
+        return LedgerGlance("unreadable", {"\0unreadable"})  # the rebuild names the problem
+    glance = LedgerGlance(hashlib.sha256(data).hexdigest())
+    for line in data.decode("utf-8", errors="replace").split("\n"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        sheet = line.split("\t", 1)[0]
+        if "\\" in sheet:  # written escaped: read as the ledger reads it
+            try:
+                sheet = parse_ledger(line, str(path))[0].sheet
+            except (LedgerError, IndexError):
+                sheet = "\0unreadable"
+        glance.sheets.add(sheet)
+    return glance
+
+
+def epoch_stamp(chapter: Chapter) -> str:
+    """What the time of the chapter's deck depends on: `SOURCE_DATE_EPOCH` when it is set,
+    else the chapter file's modification time (`cardgen.render.deck.build_epoch`)."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if env.strip():
+        return f"epoch={env}"
+    try:
+        return f"mtime={int(chapter.file.stat().st_mtime)}" if chapter.file else "none"
+    except OSError:
+        return "none"
+
+
+def result_key(chapter: Chapter, stamp: str, epoch: str, ledger_digest: str) -> str:
     """The key of a chapter's result: the stamp, the chapter (its text as the host gives it
-    and its file's), its deck's time and its lines of the ledger."""
+    and its file's), its deck's time and the ledger (any change to it is a new key)."""
     h = hashlib.sha256()
     for part in (
         stamp,
@@ -72,8 +119,8 @@ def result_key(chapter: Chapter, stamp: str, epoch: int, lines: list[Entry]) -> 
         chapter.name,
         chapter.link_prefix,
         str(chapter.file or ""),
-        str(epoch),
-        lines_digest(lines),
+        epoch,
+        ledger_digest,
         chapter.text,
         chapter.original() or "",
     ):

@@ -61,20 +61,36 @@ def _asset(name: str) -> Markup:
 
 
 @lru_cache(maxsize=1)
-def code_css() -> Markup:
-    """Pygments' colours for the quiz's code, light by default and dark under a dark theme;
-    only token rules, every one under `.cardgen-quiz` (Pygments' own `pre { … }` and line
-    number rules would reach the book's code)."""
+def _code_rules() -> tuple[tuple[str | None, str], ...]:
+    """Pygments' colours for the quiz's code, light by default and dark under a dark theme,
+    as (token class, rule): only token and background rules, every one under `.cardgen-quiz`
+    (Pygments' own `pre { … }` and line number rules would reach the book's code)."""
     from pygments.formatters import HtmlFormatter
 
     light = HtmlFormatter(style="default", cssclass=CODE_CLASS)
     dark = HtmlFormatter(style="monokai", cssclass=CODE_CLASS)
-    rules = []
+    rules: list[tuple[str | None, str]] = []
     for formatter, scopes in ((light, [".cardgen-quiz"]), (dark, list(DARK_THEMES))):
         prefixes = [f"{scope} .{CODE_CLASS}" for scope in scopes]
-        rules += formatter.get_background_style_defs(prefixes)
-        rules += formatter.get_token_style_defs(prefixes)
+        for rule in (
+            *formatter.get_background_style_defs(prefixes),
+            *formatter.get_token_style_defs(prefixes),
+        ):
+            rule = re.sub(r"\s*/\*.*?\*/", "", rule).strip()
+            last = rule.split("{", 1)[0].split(",", 1)[0].split()[-1]
+            token = last[1:] if last != f".{CODE_CLASS}" else None
+            rules.append((token, rule))
+    return tuple(rules)
+
+
+def code_css(used: set[str]) -> Markup:
+    """The code colours of the token classes in `used` (and the code's background)."""
+    rules = (rule for token, rule in _code_rules() if token is None or token in used)
     return Markup("\n".join(rules))
+
+
+_CLASSES = re.compile(r'class(?:=|": ?)"([^"]*)"')
+_CODE_CSS_SLOT = "/* the code's colours */"
 
 
 def _plain(html: str) -> str:
@@ -106,8 +122,11 @@ def scope_id(name: str) -> str:
 
 def quiz_embed_html(quiz: Quiz, scope: str) -> str:
     """The chapter's quiz as one HTML block (version A of the quiz)."""
+    import base64
+
     version = quiz.versions[0]
     groups = [(kind, [_view(q) for q in qs]) for kind, qs in version.by_kind()]
+    answers = answers_payload(quiz)
     html = (
         _environment()
         .get_template("quiz_embed.html.j2")
@@ -118,12 +137,16 @@ def quiz_embed_html(quiz: Quiz, scope: str) -> str:
             titles=KIND_TITLES,
             scope=scope,
             css=_asset("quiz_embed.css"),
-            code_css=code_css(),
+            code_css=Markup(_CODE_CSS_SLOT),
             script=_asset("quiz_embed.js"),
-            answers_b64=answers_payload(quiz),
+            answers_b64=answers,
         )
     )
-    return one_block(html)
+    # Only the colours of the token classes the quiz shows, in its page or in the explanations
+    # its script builds from the answers.
+    shown = html + base64.b64decode(answers).decode("utf-8")
+    used = {name for names in _CLASSES.findall(shown) for name in names.split()}
+    return one_block(html.replace(_CODE_CSS_SLOT, code_css(used), 1))
 
 
 _PRE = re.compile(r"<pre\b.*?</pre>", re.S)

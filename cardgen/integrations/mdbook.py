@@ -60,12 +60,12 @@ def main(argv: list[str], stdin: IO[bytes], stdout: IO[bytes], stderr: IO[str]) 
     src = root / src_name
     chapters = list(book_chapters(book, src, src_name, options.folder))
 
-    from cardgen.integrations.book import build_book, isolation_warning
+    from cardgen.integrations.book import build_book
 
     _cache_warnings(stderr)
-    if warning := isolation_warning(options):
-        print(warning, file=stderr)
     result = build_book([c for c, _ in chapters], options, root)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=stderr)
     for chapter in result.chapters:
         for warning in chapter.warnings:
             print(f"warning: {warning}", file=stderr)

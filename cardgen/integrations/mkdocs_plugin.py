@@ -65,7 +65,7 @@ class CardgenPlugin(BasePlugin[CardgenConfig]):  # type: ignore[valid-type]
         from mkdocs.structure.files import get_files
 
         from cardgen import cache
-        from cardgen.integrations.book import build_book, isolation_warning
+        from cardgen.integrations.book import build_book
 
         options = self.options = self._settings(config.site_name or "")
         base = Path(config.config_file_path or config.docs_dir).resolve().parent
@@ -88,15 +88,12 @@ class CardgenPlugin(BasePlugin[CardgenConfig]):  # type: ignore[valid-type]
             chapters.append((file.src_uri, chapter))
         cache.on_warning = log.warning
         cache.ensure_usable()
-        if warning := isolation_warning(options):
-            log.warning(warning.removeprefix("warning: "))
         try:
             book = build_book([c for _, c in chapters], options, base)
         except CardgenError as exc:
             raise PluginError(f"cardgen: {exc}") from None
-        for result in book.chapters:
-            for warning in result.warnings:
-                log.warning(warning)
+        for warning in book.warnings + [w for r in book.chapters for w in r.warnings]:
+            log.warning(warning)
         if book.errors:
             for error in book.errors:
                 log.error(error)

@@ -58,6 +58,9 @@
     if (!picked) return null;
     return Number(picked.value) === a.expected ? a.points : 0;
   }
+  function counted(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
+  }
   function showScore() {
     let earned = 0;
     let possible = 0;
@@ -67,23 +70,23 @@
         possible += a.points;
       }
     }
-    scoreBar.textContent = "Score: " + earned + " of " + possible + " points · " + scored.size +
-      " of " + answers.length + " questions checked";
+    scoreBar.textContent = "Score: " + earned + " of " + counted(possible, "point") + " · " +
+      scored.size + " of " + counted(answers.length, "question") + " checked";
     const wrong = answers.filter(function (a) { return scored.has(a.id) && scored.get(a.id) < a.points; });
     retry.disabled = wrong.length === 0;
     if (scored.size === answers.length) {
-      final.textContent = "Final score: " + earned + " of " + total + " points. " +
+      final.textContent = "Final score: " + earned + " of " + counted(total, "point") + ". " +
         (wrong.length ? wrong.length + " question(s) to go over again." : "All right.");
     } else {
-      final.textContent = "Checked " + scored.size + " of " + answers.length +
-        " questions; your score so far is " + earned + " of " + possible + " points.";
+      final.textContent = "Checked " + scored.size + " of " + counted(answers.length, "question") +
+        "; your score so far is " + earned + " of " + counted(possible, "point") + ".";
     }
   }
   function feedback(section, a, earned, practice) {
     const box = section.querySelector(".cgq-feedback");
     box.replaceChildren();
     const full = earned === a.points;
-    let verdict = full ? "✔ Right" : earned > 0 ? "✘ Partly right (" + earned + " of " + a.points + " points)" : "✘ Not right";
+    let verdict = full ? "✔ Right" : earned > 0 ? "✘ Partly right (" + earned + " of " + counted(a.points, "point") + ")" : "✘ Not right";
     if (practice) verdict += full ? " this time (practice: your score stays as it was)" : " (practice: your score stays as it was)";
     const line = document.createElement("p");
     line.appendChild(text("span", "cgq-verdict", verdict));
