@@ -226,8 +226,13 @@ def run_parse(args: argparse.Namespace) -> int:
 
 
 def run_mdbook(args: argparse.Namespace) -> int:
+    import signal
+
     from cardgen.integrations import mdbook
 
+    signal.signal(signal.SIGTERM, _raise_interrupted)  # its checks' sandboxes stop with it
+    if not args.protocol and sys.stdin.isatty():  # run by hand: mdBook sends the book on stdin
+        return mdbook.main(["--help"], sys.stdin.buffer, sys.stdout.buffer, sys.stderr)
     return mdbook.main(args.protocol, sys.stdin.buffer, sys.stdout.buffer, sys.stderr)
 
 

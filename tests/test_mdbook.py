@@ -295,15 +295,23 @@ def test_an_unchanged_chapter_comes_whole_from_the_cache(book, tmp_path):
     assert run_tool([tool("mdbook"), "build"], root, book_env(cache)).returncode == 0
     entries = list((cache / "book").glob("*.json"))
     assert len(entries) == 1
-    entry = json.loads(entries[0].read_text())
-    data = entry["data"]
+    data = json.loads(entries[0].read_text())
     data["blocks"] = [
         b.replace("Self-check:", "Self-check (from the cache):") for b in data["blocks"]
     ]
     body = json.dumps(data, sort_keys=True).encode()
-    entries[0].write_text(json.dumps({"sha256": digest(body), "data": data}, sort_keys=True))
+    entries[0].write_bytes(body)
+    entries[0].with_name(entries[0].name + ".sha256").write_text(digest(body) + "\n")
     assert run_tool([tool("mdbook"), "build"], root, book_env(cache)).returncode == 0
     page = root / "book" / "ch02-sockets.html"
+    assert "Self-check (from the cache):" in page.read_text(encoding="utf-8")
+    # An entry that does not match its digest (damaged, or cut short) is never used.
+    entries[0].write_bytes(body.replace(b"(from the cache)", b"(damaged)"))
+    assert run_tool([tool("mdbook"), "build"], root, book_env(cache)).returncode == 0
+    assert "(damaged)" not in page.read_text(encoding="utf-8")
+    entries[0].write_bytes(body)
+    entries[0].with_name(entries[0].name + ".sha256").write_text(digest(body) + "\n")
+    assert run_tool([tool("mdbook"), "build"], root, book_env(cache)).returncode == 0
     assert "Self-check (from the cache):" in page.read_text(encoding="utf-8")
     chapter = root / CHAPTER
     chapter.write_text(chapter.read_text().replace("## What is a Socket?", "## Sockets"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardgen import __version__
-from cardgen.cache import Cache
+from cardgen.cache import DIGEST_SUFFIX, Cache, digest
 from cardgen.ledger import LEDGER_NAME, LedgerError, parse_ledger
 
 if TYPE_CHECKING:
@@ -130,12 +131,14 @@ def result_key(chapter: Chapter, stamp: str, epoch: str, ledger_digest: str) -> 
 
 
 def load_result(cache: Cache, key: str, chapter: Chapter) -> ChapterResult | None:
+    """The chapter's stored result, or None (not there, damaged, or cut short)."""
     from cardgen.integrations.book import ChapterResult
 
-    data = cache.read_json(CACHE_KIND, key)
-    if not data:
+    path = cache.file(CACHE_KIND, f"{key}.json")  # checked against its digest
+    if path is None:
         return None
     try:
+        data = json.loads(path.read_bytes())
         files = {name: base64.b64decode(b64) for name, b64 in data["files"].items()}
         return ChapterResult(
             chapter,
@@ -145,15 +148,20 @@ def load_result(cache: Cache, key: str, chapter: Chapter) -> ChapterResult | Non
             warnings=[str(w) for w in data["warnings"]],
             cached=True,
         )
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
 def store_result(cache: Cache, key: str, result: ChapterResult) -> None:
+    """The result as one file of the cache, with its digest beside it (written last: a file
+    without its digest, or with another, is never read)."""
     data = {
         "blocks": result.blocks,
         "tail": result.tail,
         "files": {n: base64.b64encode(b).decode() for n, b in sorted(result.files.items())},
         "warnings": result.warnings,
     }
-    cache.write_json(CACHE_KIND, key, data)
+    body = json.dumps(data, sort_keys=True).encode()
+    name = f"{key}.json"
+    cache.put_file(CACHE_KIND, name, body)
+    cache.put_file(CACHE_KIND, name + DIGEST_SUFFIX, digest(body).encode() + b"\n")
