@@ -12,7 +12,7 @@ _NOT_FACTS = re.compile(
     r"repeats the fact|a label over prose|a table of sample|not a command line|"
     r"column '[^']*' holds (?:code examples|examples|short codes)|column '[^']*' is yes or no|"
     r"column '[^']*' is a running number|column '[^']*' sorts the rows|"
-    r"'[^']*' holds examples|'[^']*' is not a fact)"
+    r"'[^']*' holds examples|'[^']*' is not a fact|'[^']*' in column '[^']*' says yes)"
 )
 """Reasons that say the block is not a fact to learn: context, links, samples, repeats."""
 
@@ -56,6 +56,7 @@ _ADVICE: tuple[tuple[str, str], ...] = (
     ("only makes sense next to the item above it", "say it in full instead of 'same as above'"),
     ("the cue is sample or placeholder text", "use real names instead of placeholders"),
     ("only rewords the name", "say more than the name already does"),
+    ("the text repeats the name", "say what it is or does in words other than its name"),
     ("a table with no rows", "fill in the table's rows"),
     ("which the card never shows", "say in the text what those letters stand for"),
     ("is written in abbreviations", "write the words out in full"),

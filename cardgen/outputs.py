@@ -78,3 +78,28 @@ def exercise_output(sheet: Sheet, options: BuildOptions, outcome: SheetOutcome) 
         outcome.files[f"exercises/{sheet.name}/{rel}"] = data
     outcome.warnings.extend(warnings)
     outcome.counts["exercises"] = sum(1 for rel in files if rel.endswith("/README.md"))
+
+
+def report_output(
+    sheet: Sheet, bank: QuestionBank, options: BuildOptions, outcome: SheetOutcome
+) -> None:
+    """`reports/<sheet>.html`: the author's page, every block with its cards or why it made none."""
+    import os
+    from pathlib import Path
+
+    from cardgen.explain import explain
+    from cardgen.render.index_html import href
+    from cardgen.render.report_html import render_report
+
+    rel = f"reports/{sheet.name}.html"
+    page = (options.out_dir / rel).parent
+    try:  # a link from the page to the sheet itself, relative so the output folder can move
+        to_sheet = os.path.relpath(Path(sheet.path).resolve(), page.resolve())
+    except ValueError:  # another drive
+        to_sheet = ""
+    up = "../" * rel.count("/")
+    explained = explain(sheet, bank)
+    outcome.files[rel] = render_report(
+        explained, href(to_sheet) if to_sheet else "", f"{up}index.html"
+    )
+    outcome.counts["report"] = explained.summary

@@ -79,14 +79,21 @@ def test_every_fact_of_the_seed_has_a_card(workspace, collection):
     facts += [c.command for s in sheet.of_kind(Snippet) for c in s.commands]
     facts += ["set_nodelay", "recv_from", "TcpListener::bind", "set_reuse_address"]
     missing = [f for f in facts if not any(f.replace("**", "") in a for a in answers)]
-    # not facts (vague), a set of three causes, and an answer whose head word is its cue's
+    # not facts (vague), a set of three causes, an answer whose head word is its cue's, texts
+    # that repeat their name (Accept, SYN_SENT, SYN_RECEIVED) and yes/no cells (Flow Control)
     assert sorted(missing) == [
+        "Accept",
+        "Accept an incoming connection (server)",
         "Brief",
         "Brief",
         "Brief (rare)",
+        "Flow Control",
         "Network/routing problem",
+        "Received SYN, sent SYN-ACK",
+        "Sent SYN, waiting for SYN-ACK",
         "Server down, network issue, firewall",
         "Starting point",
+        "Yes",
     ]
     report = json.loads((out / "report.json").read_text())
     reasons = [r for b in report["sheets"][0]["blocks"] for r in b["skipped"]]
@@ -110,12 +117,13 @@ def test_counts_per_block_kind(workspace, collection):
             "question_answer",
         )
     }
-    # 61 cells less 4 that are not facts and 2 bad cards; a reverse card is a note's second card
-    assert counts["table"] == 55
+    # 61 cells less 4 that are not facts, 2 bad cards, 5 yes/no/both and 2 that repeat their
+    # name; a reverse card is a note's second card
+    assert counts["table"] == 48
     assert counts["definition"] == 1
     assert counts["state_path"] == 2  # one cloze note per path, each state hidden in turn
     assert counts["steps"] == 3 * 3
-    assert counts["labelled_list"] == 10 + 1 + 7 + 2  # classification, Key Concepts, ops, Timing
+    assert counts["labelled_list"] == 10 + 1 + 6 + 2  # classification, Key Concepts, ops, Timing
     assert counts["state_notes"] == 1 + 2 + 0
     assert counts["takeaway"] == 4
     assert counts["snippet"] == 4 + 4  # one cloze note per snippet, one per command description

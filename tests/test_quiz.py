@@ -187,7 +187,7 @@ def test_no_question_gives_another_away_or_asks_a_fact_twice(banks, differ):
                 assert leaks(qs) == [], (path.name, seed, version.version)
                 assert same_facts(qs) == [], (path.name, seed, version.version)
                 checked += len(qs)
-    assert checked > 3000
+    assert checked > 2800  # about 1,000 questions per differ setting, every one checked
 
 
 def test_right_letters_are_balanced_across_versions(banks):
@@ -353,7 +353,9 @@ def test_explanations_explain_rather_than_repeat_the_answer(seed_quiz):
         extra -= set(re.findall(r"\w+", plain(answer + " " + q.prompt).casefold()))
         richer += len(extra) >= 2
         assert len(plain(q.explanation)) <= 151
-    assert richer >= 0.65 * len(questions), (richer, len(questions))
+    # 0.6: yes/no cells (whose explanations were their rich rows) are no longer asked, and what
+    # the sheet says next to a fact is dropped when it would answer another question
+    assert richer >= 0.6 * len(questions), (richer, len(questions))
 
 
 def test_the_build_step_honours_quiz_versions_differ(banks):

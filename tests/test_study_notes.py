@@ -128,3 +128,88 @@ def test_the_report_separates_what_to_fix_from_what_is_not_a_fact(cards):
         assert f'href="#line-{n}"' in page and f'id="line-{n}"' in page
     assert page.count('class="block none fix"') == len(flagged)
     assert "could make cards" in page and "nothing to do" in page
+
+
+def test_the_build_writes_each_sheets_report_linked_from_the_index(tmp_path, browser):
+    """The author opens the index, follows the sheet's report link, and sees what to fix: the
+    same summary as report.json, every block that made no card with its reason, and each
+    'to fix' line number jumping to its block."""
+    sheet = tmp_path / "notes" / TRAPS.name
+    sheet.parent.mkdir()
+    shutil.copy(TRAPS, sheet)
+    out = tmp_path / "out"
+    result = build([sheet], BuildOptions(out_dir=out, check=False, jobs=1))
+    assert not result.failed
+    entry = json.loads((out / "report.json").read_text())["sheets"][0]
+    summary = entry["counts"]["report"]
+    page = browser.new_page()
+    try:
+        page.goto((out / "index.html").as_uri())
+        to_fix = sum(len(e["lines"]) for e in summary["to_fix"].values())
+        assert to_fix > 0
+        page.get_by_text(f"{to_fix} blocks could make cards").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"reports/{entry['name']}.html")
+        body = page.inner_text("body")
+        assert (
+            f"{summary['with_cards']} of {summary['blocks']} blocks made {summary['cards']}" in body
+        )
+        skipped = page.locator("section.block.none")
+        assert skipped.count() == summary["blocks"] - summary["with_cards"]
+        for n in range(skipped.count()):  # every block that made none says why
+            assert skipped.nth(n).locator(".reasons li").count() >= 1
+        first_line = next(iter(summary["to_fix"].values()))["lines"][0]
+        page.locator(".to-fix a", has_text=str(first_line)).first.click()
+        assert page.url.endswith(f"#line-{first_line}")
+        assert page.locator(f"#line-{first_line}").is_visible()
+        href = page.locator(".path a").get_attribute("href")
+        assert (out / "reports" / href).resolve() == sheet.resolve()
+    finally:
+        page.close()
+
+
+GIVE_AWAYS = FIXTURES / "sheets" / "traps" / "give-aways.md"
+
+
+def test_no_card_gives_itself_away_or_is_a_guess():
+    """Each block of the give-aways sheet holds a card a blind grader marked bad or weak: a text
+    that repeats its name, a yes/no or 'both' cell, a numbered neighbour in a path, a sentence
+    opening on 'If'/'Below'/'However', a number shown beside its blank, a repr, a placeholder
+    call, a program's output as a command, a condition as an answer."""
+    from cardgen.render.anki_notes import path_cloze_note
+
+    sheet = parse_file(GIVE_AWAYS)
+    bank, _ = build_bank(sheet)
+    ex = explain(sheet, bank)
+    fronts = [c.front for v in ex.blocks for c in v.cards]
+    backs = [c.back for v in ex.blocks for c in v.cards]
+    said = "\n".join(fronts + backs)
+    for never in (
+        "Enqueue",  # "Enqueue: Enqueue an item at the back"
+        "LEASE_OFFERED — Description",  # "Offered lease, …"
+        "Yes",
+        "No",
+        "Both",
+        "If the proxy",
+        "Below",
+        "scope id",
+        "the first 16 bits",
+        "function_name",
+        "Hello, Reader!",
+        "If the target is Sized",
+    ):
+        assert never not in said, never
+    assert not [b for b in backs if "re.Match object" in b]  # shown as context, never asked
+    assert "Peek" in said and "QUIC — Runs over?" in fronts  # the good ones stay
+    (retry,) = [o for o in bank.orderings if "Retry" in o.prompt]
+    note = path_cloze_note(retry, "give-aways", sheet.title, "give-aways.md")
+    assert note is not None
+    text = note.fields[0]
+    assert (
+        "{{c1::GIVE_UP}}" in text
+        and "RETRY_1" in text
+        and "{{c" not in text.replace("{{c1::GIVE_UP}}", "")
+    )
+    reasons = " ".join(r for v in ex.blocks for _, r in v.outcome.reasons)
+    assert "the text repeats the name 'Enqueue'" in reasons
+    assert "'Yes' in column 'QUIC' says yes, no or 'both'" in reasons

@@ -137,6 +137,26 @@ class SheetWalker:
     def section(self) -> tuple[str, ...]:
         return tuple(title for _level, title in self.headings)
 
+    def imperative_above(self, pos: SourcePos) -> str | None:
+        """`Do a production-optimized build.` right above a code block says what the code
+        does, better than the heading over several blocks: it becomes the block's label."""
+        last = self.blocks[-1] if self.blocks else None
+        if not isinstance(last, Paragraph) or last.section != self.section:
+            return None
+        if not 0 < pos.line - last.pos.line <= 2:
+            return None
+        text = last.text.strip()
+        if "\n" in text or not text.endswith(".") or re.search(r"[.!?]\s", text):
+            return None
+        body = text[:-1].strip()
+        words = patterns.bare(body).split()
+        if not words or words[0].lower() not in patterns.VERBS or not words[0][:1].isupper():
+            return None
+        if patterns.describing(body) is None:
+            return None
+        self.blocks.pop()
+        return body
+
     def heading_title(self) -> str:
         return self.headings[-1][1] if self.headings else (self.title or self.name)
 
@@ -414,7 +434,7 @@ class SheetWalker:
 
     def code(self, code: str, lang: str, flags: tuple[str, ...], pos: SourcePos) -> None:
         cue = self.take_cue()
-        label = cue.text if cue else self.heading_title()
+        label = cue.text if cue else (self.imperative_above(pos) or self.heading_title())
         if cue is not None and cue.kind == "lead_in":
             label = patterns.describing(cue.text) or self.heading_title()
             if label != cue.text:

@@ -48,6 +48,11 @@ _NOT_A_TERM = re.compile(
 )
 
 
+_LEANS_BACK = re.compile(
+    r"(?:however|but|so|also|thus|therefore|hence|otherwise|instead|likewise|similarly|"
+    r"then|this|that|these|those|it|they|here|there|such)\b(?!\s*(?:=|is\s+called))",
+    re.I,
+)
 _SETUP = re.compile(r"(?:assume|suppose|imagine|say|let's|given|pretend)\b", re.I)
 
 
@@ -90,6 +95,8 @@ def key_terms(
         return []  # a fragment: it continues a sentence that is not on the card
     if plain(sentence).rstrip().endswith("?") or _SETUP.match(plain(sentence)):
         return []  # a question the author asks, or the set-up of an example: no fact in it
+    if _LEANS_BACK.match(plain(sentence)):
+        return []  # `However, the … also …`: it goes on from a sentence not on the card
     bold = _spans(_BOLD, sentence)
     candidates = [s for s in bold if _noun_like(sentence, s)]
     if not bold:
@@ -122,6 +129,8 @@ def key_terms(
         rest = plain(sentence[: span[0]] + " " + sentence[span[1] :]).lower()
         if hidden and hidden in rest:
             continue  # the rest of the sentence shows it
+        if set(re.findall(r"\d+", hidden)) & set(re.findall(r"\d+", rest)):
+            continue  # `/24 means the first [24 bits] …`: its number stands beside it
         found.append(span)
     found.sort()
     for (_a, b), (c, _d) in zip(found, found[1:], strict=False):

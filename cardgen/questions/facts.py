@@ -68,6 +68,8 @@ class Fact:
     key_extra: tuple[str, ...] = ()
     column: str = ""
     also_true: frozenset[str] = field(default_factory=frozenset)
+    compares: bool = False
+    """A cell of a comparison (TCP vs UDP): its cue is the column, which the text may not name."""
 
 
 def is_set(text: str) -> bool:
@@ -85,6 +87,16 @@ def is_command(name: str) -> bool:
     return bool(_COMMAND_WORD.match(name.strip())) and " " in name.strip()
 
 
+def repeats_name(name: str, text: str) -> bool:
+    """`Accept`: "Accept an incoming connection", `SYN_SENT`: "Sent SYN, waiting…",
+    `into_future()`: "converts … into a future": every word of the name stands in its text."""
+    parts = {p for p in content_words(re.sub(r"[_()]", " ", plain(name))) if re.search(r"[a-z]", p)}
+    if not parts or (name.lstrip().startswith("`") and len(parts) < 2):
+        return False  # `trait T {}` → "Define a trait": the keyword is not the whole name
+    said = content_words(re.sub(r"[_()]", " ", plain(text)))
+    return parts <= said
+
+
 def emit(out: Outcomes, fact: Fact) -> Question | None:
     """Make the card(s) of one fact, or record why not. Returns the question made."""
     block = fact.block
@@ -96,6 +108,13 @@ def emit(out: Outcomes, fact: Fact) -> Question | None:
         return None
     if leans_on_context(fact.name) or word_count(fact.name) > 8:
         out.skip(block, f"'{plain(fact.name)[:40]}' does not name one thing", fact.pos.line)
+        return None
+    if not fact.compares and repeats_name(fact.name, fact.text):
+        out.skip(
+            block,
+            f"the text repeats the name '{plain(fact.name)[:40]}': each side gives the other away",
+            fact.pos.line,
+        )
         return None
     forward, no_forward = _forward(fact)
     reverse, no_reverse = _reverse(fact)

@@ -45,6 +45,12 @@ _PRONOUNS = frozenset(
     such another other its their following example most many few several every any no
     more less""".split()
 )
+_LEADS = frozenset(
+    """if when whenever while although though because since unless once after before as below
+    above where so but and or then also however thus hence note in on for with by to from at
+    now still yet only even""".split()
+)
+"""Words that open a clause or point elsewhere: `If the response is …`, `Below is …`."""
 _SPECIFIC = re.compile(r"`|\*\*|\b[A-Z]{2,}\b|\b[A-Z][a-z]+[A-Z]\w*|\d")
 
 
@@ -132,7 +138,7 @@ def fact_of(sentence: str) -> tuple[str, str, str] | None:
             continue
         subject = m.group("x").strip()
         words = re.findall(r"[\w']+", plain(subject).lower())
-        if not words or words[0] in _PRONOUNS or words[-1] in _PRONOUNS:
+        if not words or words[0] in _PRONOUNS | _LEADS or words[-1] in _PRONOUNS:
             continue
         if kind == "is" and not _SPECIFIC.search(subject) and len(words) > 3:
             continue
@@ -172,6 +178,8 @@ def prose_questions(sheet: Sheet, bank: QuestionBank, out: Outcomes) -> None:
             prompt = _prompt(kind, subject)
             if answer_problem(answer) or gives_away(prompt, answer):
                 continue
+            if set(re.findall(r"\d+", plain(answer))) & set(re.findall(r"\d+", plain(prompt))):
+                continue  # `What is /16?` → `the first 16 bits …`: its number is on the front
             out.add(
                 block,
                 Question(

@@ -55,6 +55,8 @@ def is_fragment(text: str) -> bool:
         return True
     if re.search(r",\s*\w{1,2}\.?$", p):
         return True  # `Statement terminator, c.`: a dangling cross-reference
+    if re.match(r"(?:if|unless|only if)\b", p, re.I) and "," not in p and word_count(p) <= 6:
+        return True  # `If Pointer is Sized`: a condition with nothing it is the condition for
     return bool(re.search(r"(?:,|\b(?:and|or|the|a|an|of|to|with|for|but))$", p, re.I))
 
 

@@ -131,10 +131,17 @@ def _elsewhere(code: str, call: Call) -> bool:
     """Whether the hidden name can be read elsewhere in the listing."""
     rest = code[: call.start] + code[call.end :]
     last = call.name.split("::")[-1]
-    return re.search(rf"(?<![\w]){re.escape(last)}(?![\w])", rest) is not None
+    # case aside: `use tasks::Eat;` gives `.eat()` away
+    return re.search(rf"(?<![\w]){re.escape(last)}(?![\w])", rest, re.I) is not None
 
 
 MAX_CLOZE_LINES = 12
+_PLACEHOLDER = re.compile(
+    r"foo|bar|baz|qux|quux|my_?\w*|\w*_name|example\w*|some_?\w+|your_?\w+|do_?something|"
+    r"func|function|method|fn|[a-z]",
+    re.I,
+)
+"""A name the example made up (`function_name()`, `foo()`, `my_func()`): nothing to learn."""
 
 
 def call_questions(
@@ -151,6 +158,7 @@ def call_questions(
     label = plain(snippet.label)
     calls = [c for c in key_calls(code, snippet.lang) if not _elsewhere(code, c)]
     calls = [c for c in calls if not gives_away(label, c.name.split("::")[-1])]
+    calls = [c for c in calls if not _PLACEHOLDER.fullmatch(c.name.split("::")[-1])]
     if not calls:
         return 0
     ranked = sorted(calls, key=lambda c: ("::" not in c.name, c.start))[:MAX_CALLS]
@@ -303,6 +311,8 @@ def output_questions(bank: QuestionBank, out: Outcomes, snippet: Snippet) -> int
             continue
         if result.strip() in ("True", "False", "None", "true", "false", "null", "nil"):
             continue  # a yes/no a learner guesses half the time
+        if re.match(r"<[\w.]+(?: object|\b[^>]*\bat 0x)", result.strip()):
+            continue  # `<re.Match object; span=…>`: a repr nobody recalls character by character
         if _undefined_shell_variable(clean[: i + 1], snippet.lang):
             continue
         end = i + 1
@@ -494,6 +504,8 @@ def _looks_like_command(command: str) -> bool:
     first = command.split()[0] if command.split() else ""
     if first.endswith(":") or (len(command.split()) > 1 and command.split()[1] in ("=", ":")):
         return False
+    if first.endswith(",") or (first[:1].isupper() and command.rstrip().endswith(("!", "."))):
+        return False  # `Hello, World!`: what the program printed
     return bool(re.match(r"^(?:[\w./~+-]+|\$\w+|\(|\{|\[)", first))
 
 

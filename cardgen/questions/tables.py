@@ -4,7 +4,9 @@ value names exactly one row, the same note asks the other way; matchings for the
 from __future__ import annotations
 
 import re
-from collections import Counter
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from itertools import combinations
 
 from cardgen.model import Sheet, Table, TableRow
 from cardgen.questions.facts import SLOT, Fact, emit
@@ -43,15 +45,57 @@ ATTRIBUTE_AXES = {
 """Key-column headers under which the other columns are the things compared (TCP, UDP)."""
 
 
-def also_true(answer: str, family: tuple[str, ...]) -> frozenset[str]:
+class Family:
+    """A column's distinct values, indexed so that finding the values that contain a value, or
+    that it contains, costs about one lookup per value rather than one pass over the column."""
+
+    def __init__(self, values: tuple[str, ...]) -> None:
+        self.values = values
+        self.norms = [norm(v) for v in values]
+        self.joined = "\x00".join(self.norms)
+        self.starts: list[int] = []
+        at = 0
+        for n in self.norms:
+            self.starts.append(at)
+            at += len(n) + 1
+        self.by_norm: dict[str, list[int]] = defaultdict(list)
+        for i, n in enumerate(self.norms):
+            self.by_norm[n].append(i)
+        self.lengths = sorted({len(n) for n in self.norms if n})
+
+    def containing(self, text: str) -> set[int]:
+        """Values whose normal form holds `text`."""
+        found: set[int] = set()
+        at = self.joined.find(text)
+        while at != -1:
+            found.add(bisect_right(self.starts, at) - 1)
+            at = self.joined.find(text, at + 1)
+        return found
+
+    def contained_in(self, text: str) -> set[int]:
+        """Values whose (non-empty) normal form stands in `text`."""
+        found: set[int] = set()
+        for size in self.lengths:
+            if size > len(text):
+                break
+            for start in range(len(text) - size + 1):
+                found.update(self.by_norm.get(text[start : start + size], ()))
+        return found
+
+
+def also_true(answer: str, family: tuple[str, ...] | Family) -> frozenset[str]:
     """Values that would be right too: 'Both' makes 'Client' and 'Server' right as well."""
+    index = family if isinstance(family, Family) else Family(family)
     a = norm(answer)
     if a in INCLUSIVE:
-        return frozenset(family)
-    same = {v for v in family if norm(v) == a or (a and (norm(v) in a or a in norm(v)))}
+        return frozenset(index.values)
+    same = set(index.by_norm.get("", ()))  # an empty value stands in anything
+    if a:
+        same |= index.containing(a) | index.contained_in(a)
+    values = {index.values[i] for i in same}
     if a in ROLES:
-        same |= {v for v in family if norm(v) in PARTIES}
-    return frozenset(same)
+        values |= {v for v, n in zip(index.values, index.norms, strict=True) if n in PARTIES}
+    return frozenset(values)
 
 
 def column(table: Table, j: int) -> tuple[str, ...]:
@@ -62,18 +106,49 @@ def _cell(row: TableRow, j: int) -> str:
     return row.cells[j] if j < len(row.cells) else ""
 
 
-def names_one_row(value: str, j: int, row: TableRow, table: Table) -> bool:
-    """Whether no other row's value in the column shares a meaningful word with this one, so
-    that asking 'which row has this value?' has one right answer."""
-    mine = content_words(value)
-    if len(mine) < 2 and not re.search(r"\d", value):
-        return False
-    for other in table.rows:
-        if other is row:
-            continue
-        if mine & content_words(_cell(other, j)):
+class ColumnWords:
+    """The meaningful words of each row's value in one column, indexed by word: which rows
+    share a word with a row, or say nearly the same, without comparing every pair of rows."""
+
+    SUBSETS_UP_TO = 8
+    """A value of more words than this looks for values inside it by a pass over the column."""
+
+    def __init__(self, table: Table, j: int) -> None:
+        self.cells = [_cell(r, j) for r in table.rows]
+        self.words = [content_words(c) for c in self.cells]
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        self.by_words: dict[frozenset[str], list[int]] = defaultdict(list)
+        for i, words in enumerate(self.words):
+            for w in words:
+                self.by_word[w].append(i)
+            self.by_words[words].append(i)
+
+    def names_one_row(self, i: int) -> bool:
+        """Whether no other row's value shares a meaningful word with row `i`'s, so that
+        asking 'which row has this value?' has one right answer."""
+        mine = self.words[i]
+        if len(mine) < 2 and not re.search(r"\d", self.cells[i]):
             return False
-    return True
+        return all(len(self.by_word[w]) == 1 for w in mine)
+
+    def first_close(self, i: int) -> int | None:
+        """The first other row whose value says nearly the same as row `i`'s (`_interferes`)."""
+        mine = self.words[i]
+        if not mine:
+            return None
+        candidates: set[int] = set()
+        if len(mine) >= 2:  # values holding all of my words
+            rarest = min((self.by_word[w] for w in mine), key=len)
+            candidates.update(k for k in rarest if mine <= self.words[k])
+        if len(mine) <= self.SUBSETS_UP_TO:  # values whose words are some of mine
+            ordered = sorted(mine)
+            for size in range(2, len(ordered) + 1):
+                for part in combinations(ordered, size):
+                    candidates.update(self.by_words.get(frozenset(part), ()))
+        else:
+            candidates.update(k for k, w in enumerate(self.words) if len(w) >= 2 and w <= mine)
+        close = [k for k in candidates if k != i and _interferes(self.cells[i], self.cells[k])]
+        return min(close) if close else None
 
 
 def index_column(table: Table, j: int) -> bool:
@@ -104,6 +179,18 @@ def is_boolean(value: str) -> bool:
     """`Yes`, `✅ Yes`, `No (plaintext)`: a yes-or-no cell."""
     p = plain(value).strip().lstrip("✅❌✓✗✔✘ ").strip()
     return not p or bool(_BOOLEAN.match(p)) and len(p.split()) <= 3
+
+
+_YES_NO = re.compile(
+    r"(?:yes|no|y|n|true|false|supported|not supported|unsupported|required|optional|partial)",
+    re.I,
+)
+
+
+def just_yes_or_no(value: str) -> bool:
+    """`Yes`, `✅ No`, `✓`: a cell that says yes or no and nothing else (unlike `No (UDP)`)."""
+    p = plain(value).strip().strip("✅❌✓✗✔✘ .!").strip()
+    return not p or bool(_YES_NO.fullmatch(p))
 
 
 def sample_data(table: Table) -> bool:
@@ -214,16 +301,35 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
         if re.search(r"\bexamples?\b|\bsamples?\b|\be\.g\b", col, re.I):
             out.skip(table, f"column '{col}' holds examples: sample data is not a fact to learn")
             continue
-        for row in table.rows:
+        index = ColumnWords(table, j)
+        named = Counter(plain(n).strip() for n in names)  # `a` and `A` are two vim keys
+        family_index = Family(family)
+        for i, row in enumerate(table.rows):
             name = table.row_key(row)
             cell = _cell(row, j)
             if not plain(name):
                 out.skip(table, "a row with no name", row.pos.line)
                 break
+            if named[plain(name).strip()] > 1:
+                out.skip(
+                    table,
+                    f"another row is named '{plain(name)[:40]}' too: its cards would ask the "
+                    "same question with another answer",
+                    row.pos.line,
+                )
+                continue
             if is_junk(cell):
                 continue
             if is_vague(cell) or is_label(cell):
                 out.skip(table, f"'{plain(cell)}' in column '{col}' is not a fact", row.pos.line)
+                continue
+            if just_yes_or_no(cell) or norm(cell) in INCLUSIVE:
+                out.skip(
+                    table,
+                    f"'{plain(cell)}' in column '{col}' says yes, no or 'both': a guess, not a "
+                    "fact to recall",
+                    row.pos.line,
+                )
                 continue
             shared = counts[norm(cell)] > 1 or categorical
             if len(table.rows) >= 4 and counts[norm(cell)] * 2 > len(table.rows):
@@ -236,15 +342,12 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
             shown = name
             if re.fullmatch(r"[\d.]+", plain(name)) and key_header:
                 shown = f"{key_header} {name}"
-            close = [
-                other
-                for other in table.rows
-                if other is not row and not categorical and _interferes(cell, _cell(other, j))
-            ]
-            if close:
+            close = None if categorical else index.first_close(i)
+            if close is not None:
                 out.skip(
                     table,
-                    f"'{plain(cell)[:40]}' is too close to the value of line {close[0].pos.line}: "
+                    f"'{plain(cell)[:40]}' is too close to the value of line "
+                    f"{table.rows[close].pos.line}: "
                     "a learner could not tell them apart",
                     row.pos.line,
                 )
@@ -266,10 +369,11 @@ def one_table(bank: QuestionBank, out: Outcomes, table: Table) -> None:
                 kind="table_cell",
                 family=family,
                 names=names,
-                reverse_ok=not shared and names_one_row(cell, j, row, table) and not comparison,
+                reverse_ok=not shared and index.names_one_row(i) and not comparison,
                 key_extra=(str(table.pos.line),),
                 column=header,
-                also_true=also_true(cell, family),
+                also_true=also_true(cell, family_index),
+                compares=comparison,
             )
             emit(out, fact)
         pairs = tuple(

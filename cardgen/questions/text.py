@@ -107,12 +107,17 @@ def gives_away(prompt: str, answer: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _whole_word(target: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:`|\*\*)?{re.escape(target)}(?:`|\*\*)?(?!\w)", re.I)
+
+
 def mask(text: str, answer: str) -> str:
     """Replace whole-word occurrences of `answer` in `text` by a blank."""
     target = plain(answer)
     if not target:
         return text
-    pattern = re.compile(rf"(?<!\w)(?:`|\*\*)?{re.escape(target)}(?:`|\*\*)?(?!\w)", re.I)
+    pattern = _whole_word(target)
     out: list[str] = []
     last = 0
     for m in CODE_SPAN.finditer(text):

@@ -302,6 +302,13 @@ def _context(q: Question, index: SheetIndex, line: int) -> list[Sentence]:
         if others:
             return [Sentence("Also: ", [Item(t, f"{label}: {t}") for t in others], "; ")]
         return []
+    if q.kind in ("definition", "key_value") and line in index.entries:
+        label, text, texts = index.entries[line]
+        at = texts.index(text)
+        near = [texts[k] for k in (at - 1, at + 1) if 0 <= k < len(texts) and k != at]
+        if near:
+            return [Sentence("Next to it: ", [Item(t, f"{label}: {t}") for t in near], "; ")]
+        return []
     if q.kind not in ("transition", "step_state"):
         return []
     found = index.described.get(norm(q.answer))

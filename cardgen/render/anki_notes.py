@@ -15,6 +15,7 @@ import genanki
 
 from cardgen.questions import Ordering, Question
 from cardgen.questions.model import slug
+from cardgen.questions.text import plain
 from cardgen.render.anki_models import basic_model, cloze_model, reverse_model
 from cardgen.render.html import code_html, code_html_blanks, inline_html
 
@@ -268,13 +269,29 @@ def question_note(
     return NoteSpec(q.key, "basic", (front, back, extra, context, source), tags, (), *about)
 
 
+def numbered_like_a_neighbour(items: tuple[str, ...], at: int) -> bool:
+    """`FIN_WAIT_1 → FIN_WAIT_2`: a link whose name, but for its number, is its neighbour's is
+    given away by that neighbour."""
+
+    def stem(text: str) -> str:
+        return re.sub(r"[\s_-]*\d+$", "", plain(text))
+
+    mine = stem(items[at])
+    if mine == plain(items[at]):
+        return False
+    return any(
+        0 <= k < len(items) and stem(items[k]) == mine and items[k] != items[at]
+        for k in (at - 1, at + 1)
+    )
+
+
 def path_cloze_note(
     o: Ordering,
     sheet_name: str,
     sheet_title: str,
     sheet_label: str,
     own_tags: tuple[str, ...] = (),
-) -> NoteSpec:
+) -> NoteSpec | None:
     """The whole path with each link after the first hidden in turn (a link that stands
     twice in the path is never hidden: the other would give it away)."""
     counts: dict[str, int] = {}
@@ -282,12 +299,14 @@ def path_cloze_note(
         counts[item] = counts.get(item, 0) + 1
     parts = [cloze_safe(inline_html(o.items[0]))]
     n = 0
-    for item in o.items[1:]:
-        if counts[item] > 1:
+    for at, item in enumerate(o.items[1:], start=1):
+        if counts[item] > 1 or numbered_like_a_neighbour(o.items, at):
             parts.append(cloze_safe(inline_html(item)))
         else:
             n += 1
             parts.append(cloze(n, inline_html(item)))
+    if n == 0:
+        return None  # every link is given away by another: nothing to recall
     name = re.sub(r":?\s*put the (?:state|step)s in order\.$", "", o.prompt)
     text = f"<div>{cloze_safe(inline_html(name))}</div><div>{' → '.join(parts)}</div>"
     fields = (

@@ -145,11 +145,12 @@ def sheet_notes(
     media = MediaFiles(sheet_path)
     with images_from(media):
         specs = question_notes(bank.deck_questions, name, sheet_title, sheet_label, tags)
-        specs += [
+        paths = [
             path_cloze_note(o, name, sheet_title, sheet_label, tags)
             for o in bank.orderings
             if o.block in ("state_path", "chain")
         ]
+        specs += [p for p in paths if p is not None]
     specs.sort(key=lambda s: s.line)
     seen: dict[str, int] = {}
     unique: list[NoteSpec] = []

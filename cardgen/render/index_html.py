@@ -30,6 +30,10 @@ def render_index(report: dict) -> bytes:
                 "check_failed": [c for c in entry["checks"] if c["status"] in ("FAIL", "REFUSED")],
                 "cards": counts.get("deck", {}).get("cards"),
                 "links": [{"href": href(out), "text": out} for out in entry["outputs"]],
+                "to_fix": sum(
+                    len(e["lines"]) for e in counts.get("report", {}).get("to_fix", {}).values()
+                ),
+                "report": next((href(o) for o in entry["outputs"] if o.startswith("reports/")), ""),
                 "quiz_items": sum(counts.get("quiz", {}).values()) if counts.get("quiz") else None,
             }
         )
