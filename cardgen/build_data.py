@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from cardgen.check.model import CheckResult
 from cardgen.errors import CardgenError, Diagnostic
-from cardgen.identity import Entry, SheetIdentity
-from cardgen.model import Sheet
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (not imported to run: a book's warm rebuild needs neither genanki nor them)
+    from cardgen.identity import Entry, SheetIdentity
+    from cardgen.model import Sheet
     from cardgen.render.deck import SheetNotes
 
 

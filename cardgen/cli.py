@@ -194,6 +194,16 @@ def make_parser() -> argparse.ArgumentParser:
     explain.add_argument("--json", action="store_true", help="print it as JSON")
     explain.set_defaults(run=run_explain)
 
+    mdbook = sub.add_parser(
+        "mdbook",
+        help='the mdBook preprocessor (book.toml: command = "cardgen mdbook")',
+        description="mdBook runs this as a preprocessor: it reads the book as JSON on standard "
+        "input and writes it back with every chapter's quiz and deck link, after checking its "
+        'snippets. See the README\'s "Use it in your book".',
+    )
+    mdbook.add_argument("protocol", nargs="*", metavar="supports RENDERER")
+    mdbook.set_defaults(run=run_mdbook)
+
     parse = sub.add_parser(
         "parse",
         help="show the model parsed from one sheet",
@@ -216,6 +226,17 @@ def run_parse(args: argparse.Namespace) -> int:
         for warning in sheet.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
+
+
+def run_mdbook(args: argparse.Namespace) -> int:
+    import signal
+
+    from cardgen.integrations import mdbook
+
+    signal.signal(signal.SIGTERM, _raise_interrupted)  # its checks' sandboxes stop with it
+    if not args.protocol and sys.stdin.isatty():  # run by hand: mdBook sends the book on stdin
+        return mdbook.main(["--help"], sys.stdin.buffer, sys.stdout.buffer, sys.stderr)
+    return mdbook.main(args.protocol, sys.stdin.buffer, sys.stdout.buffer, sys.stderr)
 
 
 def split_target(target: str) -> tuple[Path, int | None]:
