@@ -124,6 +124,8 @@ class _Writer:
     written: list[Path] = field(default_factory=list)
     owner: dict[str, str] = field(default_factory=dict)
     """Output path → the sheet that writes it."""
+    earlier: set[str] = field(default_factory=set)
+    """Sheets an earlier build wrote into this folder, not built now."""
 
     def claim(self, outcome: SheetOutcome) -> None:
         """Fail the sheet if another sheet already writes one of its files."""
@@ -131,12 +133,15 @@ class _Writer:
         for rel in mine:
             other = self.owner.get(rel)
             if other is not None and other != outcome.path:
+                fix = (
+                    "build the two in one run, or this one into another folder (-o)"
+                    if other in self.earlier
+                    else "rename one of the two sheets"
+                )
                 fail_sheet(
                     outcome,
                     SheetError(
-                        f"its output {rel} is also the output of {other}: "
-                        "rename one of the two sheets",
-                        outcome.path,
+                        f"its output {rel} is also the output of {other}: {fix}", outcome.path
                     ),
                 )
                 return
@@ -180,6 +185,16 @@ def _build(
             ledgers[str(folder.root)] = read_ledger(folder.root)
     state = load_state(options.out_dir)
     writer = _Writer(options)
+    this_build = {str(s.path) for s in found.sheets}
+    others = {  # sheets an earlier build wrote here, not in this one: their outputs are theirs
+        path: entry
+        for path, entry in state.items()
+        if path not in this_build and isinstance(entry, dict) and Path(path).is_file()
+    }
+    writer.earlier = set(others)
+    for path, entry in others.items():
+        for rel in entry.get("hashes", {}):
+            writer.owner.setdefault(rel, path)
     outcomes: dict[Path, SheetOutcome] = {}
     todo: list[SheetJob] = []
     for folder in found.folders:
@@ -247,7 +262,7 @@ def _build(
     for outcome in ordered:
         outcome.sheet = None
     ledger_report = [s.to_json() for s in settled]
-    writer.written += _write_reports(ordered, found, ledger_report, options)
+    writer.written += _write_reports(ordered, found, ledger_report, options, others)
     return BuildResult(ordered, writer.written, found.warnings, ledger_report)
 
 
@@ -410,6 +425,7 @@ def _write_reports(
     found: FoundSheets,
     ledgers: list[dict[str, object]],
     options: BuildOptions,
+    others: dict[str, dict] | None = None,
 ) -> list[Path]:
     from cardgen.render.index_html import render_index
 
@@ -426,7 +442,7 @@ def _write_reports(
         ).encode(),
         "index.html": render_index(report),
     }
-    extra[STATE_FILE] = state_bytes(outcomes)
+    extra[STATE_FILE] = state_bytes(outcomes, others or {})
     for name, data in extra.items():
         target = options.out_dir / name
         try:

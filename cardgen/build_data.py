@@ -4,6 +4,7 @@ one sheet, and what building it produced. (A module of its own, so that `build` 
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ class BuildOptions:
                 self.quiz_versions_differ,
                 self.quiz_questions,
                 self.check,
+                self.require_isolation,
+                json.dumps(self.limits, sort_keys=True, default=str),
                 os.environ.get("SOURCE_DATE_EPOCH"),
             )
         )

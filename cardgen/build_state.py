@@ -73,7 +73,7 @@ def reuse_outcome(
     return outcome
 
 
-def state_bytes(outcomes: list[SheetOutcome]) -> bytes:
+def state_bytes(outcomes: list[SheetOutcome], others: dict[str, dict]) -> bytes:
     """The state after this build: per built sheet, its digest, ledger lines, outputs' hashes
     and report. Compact: it is for cardgen only, and JSON's fast (C) encoder does not indent."""
     sheets = {
@@ -86,6 +86,8 @@ def state_bytes(outcomes: list[SheetOutcome]) -> bytes:
         for o in outcomes
         if not o.error
     }
+    for path, entry in others.items():  # sheets of another build into this folder, still there
+        sheets.setdefault(path, entry)
     state = {"cardgen": __version__, "sheets": sheets}
     text = json.dumps(state, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode()

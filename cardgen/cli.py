@@ -140,7 +140,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=10.0,
         metavar="SECONDS",
         help="how long one snippet may run (default: 10)",
@@ -177,7 +177,7 @@ def make_parser() -> argparse.ArgumentParser:
             )
             cmd.add_argument(
                 "--timeout",
-                type=float,
+                type=seconds,
                 default=10.0,
                 metavar="SECONDS",
                 help="how long your program may run (default: 10)",
@@ -275,7 +275,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_quiz(args: argparse.Namespace) -> int:
-    from cardgen.files import write_atomic
+    from cardgen.files import cannot_write
     from cardgen.parse import parse_file
     from cardgen.questions import build_bank
     from cardgen.quiz import make_quiz
@@ -292,8 +292,12 @@ def run_quiz(args: argparse.Namespace) -> int:
     )
     with images_from(data_uri_images(sheet.path)):
         files = quiz_pages(quiz, sheet.name)
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file of that name, a read-only place
+        raise cannot_write(args.output, exc) from None
     for name, data in files.items():
-        write_atomic(args.output / name, data)
+        write_output(args.output / name, data)
         print(args.output / name)
     return EXIT_OK
 
@@ -302,7 +306,7 @@ def run_check(args: argparse.Namespace) -> int:
     from cardgen.check import report
     from cardgen.check.runner import CheckOptions, check_sheets
     from cardgen.config import load_config
-    from cardgen.files import find_sheets, write_atomic
+    from cardgen.files import find_sheets
     from cardgen.parse import parse_file
     from cardgen.sandbox import Limits, Sandbox
 
@@ -334,9 +338,9 @@ def run_check(args: argparse.Namespace) -> int:
     )
     results = check_sheets(sheets, options, progress=show)
     if args.report:
-        write_atomic(args.report, report.to_json(results, sandbox.description))
+        write_output(args.report, report.to_json(results, sandbox.description))
     if args.junit:
-        write_atomic(args.junit, report.to_junit(results, sandbox.description))
+        write_output(args.junit, report.to_junit(results, sandbox.description))
     print(f"checks: {report.summary(results)}")
     return EXIT_FAILED if broken or any(r.failed for r in results) else EXIT_OK
 
@@ -398,6 +402,38 @@ def build_options(args: argparse.Namespace):
         locked=args.locked,
     )
     return options, (args.paths or config.content)
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """A file the user named (`--report`, `-o`): written whole, or a `path: cannot write:
+    reason` error (a folder of that name, a file where a folder should be, no such folder)."""
+    from cardgen.files import cannot_write, write_atomic
+
+    if path.is_dir():
+        raise cannot_write(path, IsADirectoryError(21, "is a folder"))
+    if not path.parent.is_dir():
+        raise cannot_write(path, FileNotFoundError(2, f"no folder {path.parent}"))
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def seconds(text: str) -> float:
+    """A `--timeout`: more than 0 and at most a day (as `check_timeout` in cardgen.toml)."""
+    import math
+
+    from cardgen.config import MAX_SECONDS
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {MAX_SECONDS:g} seconds, not {text}"
+        )
+    return value
 
 
 def _raise_interrupted(signum: int, frame: object) -> None:

@@ -78,6 +78,12 @@ _RANGES: dict[str, tuple[float, float | None]] = {
     "quiz_versions": (1, MAX_QUIZ_VERSIONS),
     "quiz_questions": (1, None),
     "jobs": (1, MAX_JOBS),
+    "limit_memory_mb": (16, 1024 * 1024),
+    "limit_processes": (1, 65536),
+    "limit_cpu_seconds": (0.1, 24 * 3600),
+    "limit_file_size_mb": (1, 1024 * 1024),
+    "limit_output_kb": (1, 1024 * 1024 * 1024),
+    "limit_scratch_mb": (1, 1024 * 1024),
 }
 _SECONDS = ("check_timeout", "compile_timeout")
 _TYPE_NAMES = {
@@ -124,6 +130,10 @@ def toml_error(exc: Exception, path: str) -> ConfigError:
     return ConfigError(f"not valid TOML: {message}", path)
 
 
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def _check_value(key: str, value: object) -> str | None:
     """Why `value` is not a good `key`, or None."""
     if key in _SECONDS:
@@ -131,10 +141,11 @@ def _check_value(key: str, value: object) -> str | None:
             return f"must be more than 0 and at most {MAX_SECONDS:g} seconds, not {value:g}"
     elif key in _RANGES:
         low, high = _RANGES[key]
-        if value < low or (high is not None and value > high):  # type: ignore[operator]
+        finite = not isinstance(value, float) or math.isfinite(value)  # nan, inf: out of all
+        if not finite or value < low or (high is not None and value > high):  # type: ignore[operator]
             if high is None:
-                return f"must be at least {low:g}, not {value}"
-            return f"must be from {low:g} to {high:g}, not {value}"
+                return f"must be at least {_number(low)}, not {_shown(value)}"
+            return f"must be from {_number(low)} to {_number(high)}, not {_shown(value)}"
     elif key in ("content", "outputs"):
         items = value  # a list, checked before
         if any(not isinstance(v, str) or not v.strip() for v in items):  # type: ignore[union-attr]

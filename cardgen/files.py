@@ -7,9 +7,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -130,6 +132,9 @@ def gather_sheets(paths: Iterable[Path], out_dir: Path | None = None) -> FoundSh
                         folder.sheets.append(sheet)
                 folder.sheets.sort(key=lambda s: s.rel.split("/"))
         elif path.exists():
+            if not _utf8(str(path)):
+                shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                raise InputError("its name is not valid UTF-8: rename it", shown)
             if not path.is_file():
                 raise InputError("not a regular file (a sheet is a Markdown file)", str(path))
             real = os.path.realpath(path)
@@ -142,6 +147,14 @@ def gather_sheets(paths: Iterable[Path], out_dir: Path | None = None) -> FoundSh
         else:
             raise InputError("no such file or directory", str(path))
     return FoundSheets(list(folders.values()), warnings)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the file system gave that are not UTF-8 (surrogates)
+        return False
+    return True
 
 
 def _walk(
@@ -163,6 +176,16 @@ def _walk(
             continue
         for entry in entries:
             if entry.name.startswith("."):
+                continue
+            if not _utf8(entry.name):
+                if entry.name.endswith(".md") or entry.is_dir():
+                    shown = entry.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    warnings.append(
+                        FolderWarning(
+                            str(folder / shown),
+                            "its name is not valid UTF-8: not read; rename it",
+                        )
+                    )
                 continue
             path = folder / entry.name
             rel = (*parts, entry.name)
@@ -211,17 +234,30 @@ def write_atomic(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
+    if path.is_symlink():  # a ledger linked from elsewhere: the file it names is written
+        path = path.resolve()
     make_folders(path.parent)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)  # a file keeps its mode
+    except OSError:
+        mode = 0o666 & ~_umask()  # a new one gets what the user's umask gives
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name[:60]}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def make_folders(folder: Path) -> None:

@@ -173,7 +173,23 @@ def _side(
     answer: str,
     live: bool = True,
 ) -> _Side:
-    return _Side(index, sheet, key, note, core_cue(cue, where), normal(cue), normal(answer), live)
+    return _Side(
+        index,
+        sheet,
+        key,
+        note_family(note),
+        core_cue(cue, where),
+        normal(cue),
+        normal(answer),
+        live,
+    )
+
+
+def note_family(note: str) -> str:
+    """A basic note and one with a reverse card are one fact asked one way or both: a fact
+    that gains or loses its reverse card keeps its note (Anki keeps the learner's note, with
+    its history, when the type it arrives with differs; a new note would lose the history)."""
+    return "cloze" if note == "cloze" else "card"
 
 
 def _score(old: _Side, new: _Side, answer_alone: bool, cue_alone: bool) -> float | None:
@@ -330,7 +346,7 @@ def assign(
         if not in_scope or e.sheet in kept:
             untouched.append(e)
         else:
-            by_place[e.sheet, e.key, e.note].append(e)
+            by_place[e.sheet, e.key, note_family(e.note)].append(e)
             candidates.append(e)
     for same in by_place.values():  # live first, then retiring, then retired
         same.sort(key=lambda e: (not e.live, e.state == RETIRED, e.guid))
@@ -367,7 +383,7 @@ def assign(
     unplaced: list[Fact] = []
     for sheet, sheet_facts in facts.items():
         for fact in sheet_facts:
-            same = by_place.get((sheet, fact.key, fact.note))
+            same = by_place.get((sheet, fact.key, note_family(fact.note)))
             if same:
                 before = same.pop(0)
                 used.add(before.guid)

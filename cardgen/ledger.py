@@ -121,6 +121,14 @@ def parse_ledger(text: str, path: str) -> list[Entry]:
     entries: list[Entry] = []
     seen: dict[tuple[str, str], int] = {}
     guids: dict[str, int] = {}
+    if not text.startswith(FORMAT_LINE):
+        raise LedgerError(
+            f"not a note ledger (an empty or damaged file: its first line is not "
+            f"'{FORMAT_LINE}'); restore it from version control, or delete it to start over "
+            "(learners would then get new notes for every renamed or moved fact)",
+            path,
+            1,
+        )
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -147,6 +155,12 @@ def parse_ledger(text: str, path: str) -> list[Entry]:
                 number,
             )
         sheet, key, guid, mod, fields, note, state, where, cue, answer = parts
+        if not guid.strip() or not key.strip() or not sheet.strip():
+            raise LedgerError(
+                "a line with no sheet, key or GUID; restore the file from version control",
+                path,
+                number,
+            )
         if note not in NOTE_TYPES or not (state in (LIVE, RETIRED) or state.startswith(RETIRING)):
             raise LedgerError(
                 f"unknown note type '{note}' or state '{state}'; "

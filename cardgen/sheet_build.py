@@ -58,9 +58,12 @@ def code_version() -> str:
 
 
 def sheet_digest(path: Path, name: str, options: BuildOptions) -> str:
+    from cardgen.errors import CardgenError
+    from cardgen.parse.source import read_sheet_bytes
+
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_sheet_bytes(path, str(path))
+    except (OSError, CardgenError):
         return ""
     return hashlib.sha256(
         b"\x1f".join([code_version().encode(), options.fingerprint().encode(), name.encode(), data])
@@ -85,7 +88,7 @@ def build_sheet(job: SheetJob, options: BuildOptions) -> SheetOutcome:
     """Everything one sheet makes, in memory. Any failure inside it, at any stage, becomes the
     sheet's own `path:line: message` and its files are dropped; the build goes on."""
     from cardgen.parse import parse_text
-    from cardgen.parse.source import decode_sheet, read_sheet_text
+    from cardgen.parse.source import decode_sheet, read_sheet_bytes, read_sheet_text
     from cardgen.questions import build_bank
 
     shown = str(job.path)
@@ -96,7 +99,7 @@ def build_sheet(job: SheetJob, options: BuildOptions) -> SheetOutcome:
     """What the build was doing, for the message if something fails inside."""
     try:
         try:
-            data = job.path.read_bytes()
+            data = read_sheet_bytes(job.path, shown)
         except OSError:
             read_sheet_text(job.path, shown)  # raises the located error
             raise

@@ -547,3 +547,214 @@ def test_a_worker_that_dies_fails_its_sheet_alone(project, monkeypatch):
     }
     assert len(result.outcomes) == 3
     assert (project / "o" / "report.json").exists()
+
+
+# -- found by a second look: a user trying to break the build ---------------------------------
+
+
+def test_a_huge_file_fails_at_once_without_being_read(project):
+    """A 20 GB (sparse) file in the content folder: that sheet fails with its size, in a
+    moment and in little memory; the others are built."""
+    (project / "content" / "huge.md").touch()
+    os.truncate(project / "content" / "huge.md", 20 * 1024**3)
+    result = subprocess.run(
+        [
+            "prlimit",
+            "--as=1500000000",
+            "--",
+            sys.executable,
+            "-m",
+            "cardgen",
+            "build",
+            "--no-check",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "error: content/huge.md:1: sheet is 21474.8 MB; the limit is 8 MB" in result.stderr
+    assert (project / "output" / "decks" / "ch02-sockets.apkg").exists()
+
+
+def test_changing_a_limit_builds_the_sheet_again(project):
+    """Check verdicts depend on the sandbox's limits: a sheet built under other limits is not
+    reused (its FAILs would stay forever)."""
+    first = cardgen("build", "--no-check", cwd=project)
+    assert first.returncode == 0, first.stderr
+    (project / "cardgen.toml").write_text("limit_cpu_seconds = 20\n")
+    again = cardgen("build", "--no-check", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" not in again.stdout
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300", "-5", "99999999999999"])
+def test_a_limit_out_of_range_is_a_config_error(project, value):
+    (project / "cardgen.toml").write_text(f"deck_prefix = 'x'\nlimit_cpu_seconds = {value}\n")
+    result = cardgen("build", "--no-check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cardgen.toml:2: limit_cpu_seconds: must be from 0.1 to")
+    assert not (project / "output").exists()
+
+
+@pytest.mark.parametrize("damage", ["empty", "no header", "no guid"])
+def test_a_damaged_ledger_stops_the_build_before_any_note_changes(project, damage):
+    """An empty ledger (an editor crash, a `>` by mistake) read as 'no ledger' would give
+    every moved or renamed fact a new note: it is an error, and nothing is written."""
+    first = cardgen("build", "--no-check", cwd=project)
+    assert first.returncode == 0, first.stderr
+    ledger = project / "content" / LEDGER_NAME
+    text = ledger.read_text()
+    before = snapshot(project / "output")
+    if damage == "empty":
+        ledger.write_text("")
+    elif damage == "no header":
+        ledger.write_text("\n".join(text.split("\n")[1:]))
+    else:
+        lines = text.split("\n")
+        n = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))
+        cols = lines[n].split("\t")
+        cols[2] = ""
+        lines[n] = "\t".join(cols)
+        ledger.write_text("\n".join(lines))
+    result = cardgen("build", "--no-check", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: content/{LEDGER_NAME}:")
+    assert "Traceback" not in result.stderr
+    assert snapshot(project / "output") == before
+
+
+@pytest.mark.parametrize(
+    ("first", "added"),
+    [
+        ("**Latency**: The time a packet takes from sender to receiver", "**Jitter**: The spread"),
+        ("**SSH**: 22", "**HTTP**: 80"),
+    ],
+)
+def test_adding_a_definition_beside_one_keeps_its_note(tmp_path, first, added):
+    """One definition under a heading, then a second: the first fact is the same fact, and
+    keeps its note (its key, its GUID), whether or not it gains a reverse card."""
+    from cardgen.ledger import read_ledger
+
+    content = tmp_path / "content"
+    content.mkdir()
+    sheet = content / "g.md"
+    sheet.write_text(f"# Sheet\n\n## Glossary\n\n{first}\n")
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    assert cardgen("build", "--no-check", cwd=tmp_path, env=env).returncode == 0
+    (before,) = read_ledger(content).entries
+    sheet.write_text(sheet.read_text() + f"{added}\n")
+    again = cardgen("build", "--no-check", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr
+    after = {e.key: e for e in read_ledger(content).entries}
+    assert after[before.key].guid == before.guid and after[before.key].live
+    assert len(after) == 2 and "retired" not in again.stdout
+
+
+def test_an_image_outside_the_content_folder_is_never_packed(tmp_path):
+    """A sheet may not ship a file from outside its content folder in its deck: not through
+    `../`, not through a symlink named `.png`; a file named `.png` that is no image neither."""
+    content = tmp_path / "content"
+    (tmp_path / "secret").mkdir()
+    content.mkdir()
+    (tmp_path / "secret" / "key.png").write_text("TOPSECRET\n")
+    (content / "pic.png").symlink_to("../secret/key.png")
+    (content / "pw.png").symlink_to("/etc/passwd")
+    (content / "fake.png").write_text("not an image\n")
+    shutil.copy(FIXTURES / "sheets" / "real" / "img" / "rwx-bits.png", content / "ok.png")
+    (content / "i.md").write_text(
+        "# Images\n\n## Pictures\n\n"
+        "**Handshake**: the handshake diagram ![a](pic.png)\n\n"
+        "**Sequence**: the sequence diagram ![b](pw.png)\n\n"
+        "**Upward**: the upward diagram ![c](../secret/key.png)\n\n"
+        "**Fake**: the fake diagram ![d](fake.png)\n\n"
+        "**Bits**: the permission bits ![e](ok.png)\n"
+    )
+    result = cardgen("build", "--no-check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for line, src in ((5, "pic.png"), (7, "pw.png"), (9, "../secret/key.png")):
+        assert f"content/i.md:{line}: image {src} leads out of the content folder" in result.stderr
+    assert "content/i.md:11: fake.png is not an image file" in result.stderr
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "output" / "decks" / "i.apkg") as z:
+        media = json.loads(z.read("media"))
+        packed = [z.read(k) for k in media]
+    assert len(packed) == 1 and packed[0].startswith(b"\x89PNG")
+    pages = b"".join(p.read_bytes() for p in (tmp_path / "output" / "quizzes").iterdir())
+    assert b"TOPSECRET" not in pages and b"root:x:0" not in pages
+
+
+def test_building_a_sub_folder_never_overwrites_another_sheets_outputs(tmp_path):
+    """`content/a.md` built, then `content/sub` alone into the same output: its `a` outputs
+    would overwrite those of `content/a.md`. The sheet fails and says what to do."""
+    (tmp_path / "content" / "sub").mkdir(parents=True)
+    (tmp_path / "content" / "a.md").write_text("# A\n\n**Alpha**: first letter of a thing\n")
+    (tmp_path / "content" / "sub" / "a.md").write_text("# B\n\n**Beta**: second letter\n")
+    assert cardgen("build", "--no-check", "content", cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path / "output" / "decks")
+    for _ in range(2):  # and the second time too: the output folder remembers whose they are
+        sub = cardgen("build", "--no-check", "content/sub", cwd=tmp_path)
+        assert sub.returncode == 1
+        assert "error: content/sub/a.md: its output " in sub.stderr
+        assert "is also the output of content/a.md: build the two in one run" in sub.stderr
+        assert snapshot(tmp_path / "output" / "decks") == before
+    assert cardgen("build", "--no-check", "content", cwd=tmp_path).returncode == 0
+
+
+def test_flags_out_of_range_and_unwritable_report_files_are_usage_errors(project):
+    sheet = "content/http-basics.md"
+    for timeout in ("nan", "inf", "1e300", "0", "-1"):
+        bad = cardgen("check", sheet, "--timeout", timeout, cwd=project)
+        assert bad.returncode == 2 and "argument --timeout: must be more than 0" in bad.stderr
+    for args, message in (
+        (["quiz", sheet, "-o", sheet], f"error: {sheet}: cannot write: File exists"),
+        (
+            ["check", "-q", "--report", "content", sheet],
+            "error: content: cannot write: is a folder",
+        ),
+        (["check", "-q", "--junit", "no/such/x.xml", sheet], "error: no/such/x.xml: cannot write"),
+    ):
+        result = cardgen(*args, cwd=project)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(message) and "Traceback" not in result.stderr
+    assert not (project / "no").exists()
+
+
+def test_new_files_follow_the_umask_and_a_linked_ledger_is_written_through(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("# A\n\n## S\n\n**Alpha**: first letter of a thing\n")
+    build = [sys.executable, "-m", "cardgen", "build", "--no-check", "-q"]
+    subprocess.run(build, cwd=tmp_path, check=True, preexec_fn=lambda: os.umask(0o077))
+    assert (tmp_path / "output" / "decks" / "a.apkg").stat().st_mode & 0o777 == 0o600
+    (tmp_path / "shared").mkdir()
+    (content / LEDGER_NAME).rename(tmp_path / "shared" / "ledger")
+    (content / LEDGER_NAME).symlink_to("../shared/ledger")
+    (content / "a.md").write_text((content / "a.md").read_text() + "\n**Beta**: second letter\n")
+    subprocess.run(build, cwd=tmp_path, check=True)
+    assert (content / LEDGER_NAME).is_symlink()
+    assert "beta" in (tmp_path / "shared" / "ledger").read_text()
+
+
+def test_a_file_name_that_is_not_utf8_is_named_and_the_rest_is_built(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    bad = os.fsdecode(b"caf\xe9.md")
+    (content / bad).write_text("# C\n\n**A**: x is a letter\n")
+    (content / "ok.md").write_text("# D\n\n**B**: y is a letter\n")
+    result = cardgen("build", "--no-check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: content/caf\ufffd.md: its name is not valid UTF-8: not read" in result.stderr
+    assert (tmp_path / "output" / "decks" / "ok.apkg").exists()
+
+
+@pytest.mark.parametrize("text", ["[]", '{"kind": "bogus", "lang": "rust", "expect": {}}', "{}"])
+def test_a_damaged_exercise_json_is_named(tmp_path, text):
+    (tmp_path / "exercise.json").write_text(text)
+    result = cardgen("exercise", "check", ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: .: exercise.json is damaged (")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr

@@ -20,7 +20,7 @@ from cardgen.exercises.rust_source import rust_draft
 from cardgen.model import Sheet, Snippet
 from cardgen.questions.model import slug
 
-KINDS = ("tcp_server", "tcp_client", "udp_echo", "udp_client", "socket_options")
+KINDS = tasks.KINDS
 
 
 def _steps(draft: SourceDraft, kind: str, lang: str) -> tuple[list[Line], list[Step]] | None:

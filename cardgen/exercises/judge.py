@@ -56,11 +56,34 @@ def load(folder: Path) -> dict:
     if not folder.is_dir():
         raise InputError("is not a folder: give the exercise's folder", str(folder))
     try:
-        return json.loads((folder / "exercise.json").read_text())
+        data = json.loads((folder / "exercise.json").read_text())
     except FileNotFoundError:
         raise InputError("not an exercise folder (no exercise.json here)", str(folder)) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read exercise.json: {exc}", str(folder)) from None
+    if (why := _damage(data)) is not None:
+        raise InputError(
+            f"exercise.json is damaged ({why}): restore it from the exercises cardgen made",
+            str(folder),
+        )
+    return data
+
+
+def _damage(data: object) -> str | None:
+    """What is wrong with a loaded `exercise.json`, or None."""
+    from cardgen.exercises.tasks import KINDS
+
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    if data.get("kind") not in KINDS:
+        return f"unknown kind {data.get('kind')!r}"
+    if data.get("lang") not in ("rust", "python"):
+        return f"unknown language {data.get('lang')!r}"
+    if not isinstance(data.get("expect"), dict):
+        return "no 'expect' object"
+    if not isinstance(data.get("crates", []), list) or not isinstance(data.get("hints", []), list):
+        return "'crates' and 'hints' must be lists"
+    return None
 
 
 def solution_folder(folder: Path) -> Path:

@@ -8,6 +8,9 @@ checks and the hints, so that they say the same thing.
 
 from __future__ import annotations
 
+KINDS = ("tcp_server", "tcp_client", "udp_echo", "udp_client", "socket_options")
+"""What an exercise can ask for: each has its task, its checks and its checker."""
+
 LADDERS: dict[str, list[str]] = {
     "tcp_client": ["connect", "send", "read_reply", "finish"],
     "tcp_server": ["listen", "read", "answer"],

@@ -42,6 +42,7 @@ from cardgen.parse.snippets import (
     shell_commands,
     split_info,
 )
+from cardgen.parse.source import looks_like_image
 from cardgen.parse.tables import build_table
 
 _DIRECTIVE = re.compile(r"^<!--\s*cardgen:\s*(ignore|no_run)\b\s*[:—-]?\s*(.*?)\s*-->\s*$", re.S)
@@ -176,7 +177,7 @@ class SheetWalker:
             return ""
         return self.images(tokens_to_text(inline.token.children if inline.token else None), pos)
 
-    def images(self, text: str, pos: SourcePos) -> str:
+    def images(self, text: str, pos: SourcePos) -> str:  # noqa: C901
         """Warn about missing images; remote images become their alt text."""
         if "![" not in text:
             return text
@@ -186,8 +187,26 @@ class SheetWalker:
             if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", src, re.I) and not src.startswith("data:"):
                 self.warn(pos.line, f"remote image not fetched, its alt text kept: {src}")
                 return alt
-            if not (self.sheet_dir / src.split("#")[0].split("?")[0]).is_file():
+            if src.startswith("data:"):
+                return m.group(0)
+            path = self.sheet_dir / src.split("#")[0].split("?")[0]
+            if not path.is_file():
                 self.warn(pos.line, f"image not found: {src}")
+                return alt
+            root = (
+                self.sheet_dir.parents[self.name.count("/") - 1]
+                if "/" in self.name
+                else (self.sheet_dir)
+            )
+            if not path.resolve().is_relative_to(root.resolve()):
+                self.warn(
+                    pos.line,
+                    f"image {src} leads out of the content folder (to {path.resolve()}): "
+                    "not packed, its alt text kept",
+                )
+                return alt
+            if not looks_like_image(path):
+                self.warn(pos.line, f"{src} is not an image file: its alt text kept")
                 return alt
             return m.group(0)
 

@@ -66,6 +66,9 @@ def definition_fact(
         return None
     subject = d.section[-1] if d.section else bank.sheet_title
     lowered = norm(term)
+    # a list under its heading, with no label of its own, is named by the heading: its facts
+    # keep their keys when a second definition turns one into a list
+    key_label = "" if d.section and norm(label) == norm(d.section[-1]) else label
     base = dict(block=owner, pos=d.pos, section=d.section, family=family, names=names)
     starts_with_verb = bool(re.match(r"^[A-Z]?[a-z]+(?:s|es)\b", plain(term))) and (
         plain(term).split()[0].lower().rstrip("s") in VERB_STEMS
@@ -109,7 +112,7 @@ def definition_fact(
         verb = _VERB_3RD.match(text) is not None
         forward = f"What does {term} do?" if verb or form == "summary" else f"What is {term}?"
         return Fact(
-            key=make_key(bank.sheet_name, d.section, label, "def", term),
+            key=make_key(bank.sheet_name, d.section, *filter(None, [key_label]), "def", term),
             name=term,
             text=text,
             context=label or subject,
@@ -123,7 +126,7 @@ def definition_fact(
     if form == "key_value":
         name_like = bool(re.match(r"^(?:`|\d)|^[A-Z0-9_]{2,}\b", term))
         return Fact(
-            key=make_key(bank.sheet_name, d.section, label, "kv", term),
+            key=make_key(bank.sheet_name, d.section, *filter(None, [key_label]), "kv", term),
             name=term,
             text=text,
             context=label,
@@ -140,7 +143,7 @@ def definition_fact(
     if label:
         reverse = f"{label}: which {word} means “{SLOT}”?"
     return Fact(
-        key=make_key(bank.sheet_name, d.section, label, "def", term),
+        key=make_key(bank.sheet_name, d.section, *filter(None, [key_label]), "def", term),
         name=term,
         text=text,
         context=label or subject,
