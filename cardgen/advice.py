@@ -57,6 +57,11 @@ _ADVICE: tuple[tuple[str, str], ...] = (
     ("the cue is sample or placeholder text", "use real names instead of placeholders"),
     ("only rewords the name", "say more than the name already does"),
     ("the text repeats the name", "say what it is or does in words other than its name"),
+    (
+        "the description names the command",
+        "say what it does without naming the command, or show the option that matters",
+    ),
+    ("the description is the command's name", "say what the command does"),
     ("a table with no rows", "fill in the table's rows"),
     ("which the card never shows", "say in the text what those letters stand for"),
     ("is written in abbreviations", "write the words out in full"),

@@ -71,11 +71,11 @@ def load(folder: Path) -> dict:
 
 def _damage(data: object) -> str | None:
     """What is wrong with a loaded `exercise.json`, or None."""
-    from cardgen.exercises.tasks import KINDS
+    from cardgen.exercises.tasks import KINDS, STATE_KINDS
 
     if not isinstance(data, dict):
         return "not a JSON object"
-    if data.get("kind") not in KINDS:
+    if data.get("kind") not in KINDS + STATE_KINDS:
         return f"unknown kind {data.get('kind')!r}"
     if data.get("lang") not in ("rust", "python"):
         return f"unknown language {data.get('lang')!r}"

@@ -9,7 +9,9 @@ checks and the hints, so that they say the same thing.
 from __future__ import annotations
 
 KINDS = ("tcp_server", "tcp_client", "udp_echo", "udp_client", "socket_options")
-"""What an exercise can ask for: each has its task, its checks and its checker."""
+"""What an exercise made from a snippet can ask for: each has its task, checks and checker."""
+STATE_KINDS = ("close_wait", "time_wait")
+"""Exercises made from the sheet's critical states: a socket left in that state."""
 
 LADDERS: dict[str, list[str]] = {
     "tcp_client": ["connect", "send", "read_reply", "finish"],

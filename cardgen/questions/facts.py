@@ -112,6 +112,8 @@ def _words(text: str) -> set[str]:
 def _said(part: str, said: set[str]) -> bool:
     if part in said:
         return True
+    if any(part == a + b for a in said for b in said if a != b):
+        return True  # `:tabfirst`, "Go to first tab"
     if len(part) >= 5 and any(w[:5] == part[:5] and len(w) >= 5 for w in said):
         return True  # `connect`, "connection"
     return any(part in group and group & said for group in _SAME_ACT)
@@ -127,9 +129,11 @@ def repeats_name(name: str, text: str) -> bool:
     parts = _words(bare)
     if not parts or len(parts) > 3:
         return False
-    if name.lstrip().startswith("`") and len(parts) < 2 and not is_command(name):
-        return False  # `trait T {}` → "Define a trait": the keyword is not the whole name
     said = _words(text)
+    if name.lstrip().startswith("`") and len(parts) < 2 and not is_command(name):
+        # `trait T {}` → "Define a trait; common behavior types can adhere to": the keyword
+        # is not the whole name; `[:upper:]` → "All upper case letters" says nothing more
+        return word_count(text) <= 5 and all(_said(p, said) for p in parts)
     return all(_said(p, said) for p in parts)
 
 

@@ -439,6 +439,10 @@ def command_cards(
         if not usable:
             continue
         cmd, description = usable[0]
+        tool_name = (_tool(cmd.command) or "").lower()
+        if tool_name and content_words(description) <= {tool_name}:
+            out.skip(owner, "the description is the command's name: nothing to ask", cmd.pos.line)
+            continue
         if all(_rewords_command(description, c.command) for c, _ in usable):
             out.skip(
                 owner,
@@ -456,6 +460,17 @@ def command_cards(
             prompt = (
                 f"Which {code_span(tool)} command: {lower_first(strip_end(plain(description)))}"
             )
+        elif (
+            tool
+            and re.search(rf"(?<!\w){re.escape(tool.lower())}(?!\w)", plain(description).lower())
+            and not any(_more_than_the_tool(c.command) for c, _ in usable)
+        ):
+            out.skip(
+                owner,
+                "the description names the command, and the rest is sample arguments",
+                cmd.pos.line,
+            )
+            continue
         if cmd.platform:
             prompt += f" (on {cmd.platform})"
         answers = [code_span(tidy_command(c.command)) for c, _ in usable]
