@@ -101,9 +101,12 @@ def test_wrong_path_order_and_duration_fail():
 
 def test_reproduced_facts_are_marked_on_cards_and_answer_keys(tmp_path, monkeypatch):
     monkeypatch.setenv("CARDGEN_CACHE_DIR", str(tmp_path / "cache"))
-    build([SEED], BuildOptions(out_dir=tmp_path / "checked", outputs=("decks", "quizzes")))
+    sheet = tmp_path / "content" / SEED.name  # a deck build writes the folder's note ledger
+    sheet.parent.mkdir()
+    sheet.write_bytes(SEED.read_bytes())
+    build([sheet], BuildOptions(out_dir=tmp_path / "checked", outputs=("decks", "quizzes")))
     build(
-        [SEED], BuildOptions(out_dir=tmp_path / "plain", check=False, outputs=("decks", "quizzes"))
+        [sheet], BuildOptions(out_dir=tmp_path / "plain", check=False, outputs=("decks", "quizzes"))
     )
 
     def notes(out):
