@@ -62,6 +62,7 @@ _ADVICE: tuple[tuple[str, str], ...] = (
         "say what it does without naming the command, or show the option that matters",
     ),
     ("the description is the command's name", "say what the command does"),
+    ("another row is named", "give each row a name of its own (say what tells the two apart)"),
     ("a table with no rows", "fill in the table's rows"),
     ("which the card never shows", "say in the text what those letters stand for"),
     ("is written in abbreviations", "write the words out in full"),

@@ -28,7 +28,7 @@ from cardgen import __version__
 from cardgen.build_data import BuildOptions, SheetJob, SheetOutcome
 from cardgen.build_state import load_state, reuse_outcome, state_bytes
 from cardgen.check.model import CheckResult
-from cardgen.errors import ConfigError, SheetError
+from cardgen.errors import ConfigError, InputError, SheetError
 from cardgen.files import (
     STATE_FILE,
     ContentFolder,
@@ -43,6 +43,7 @@ from cardgen.files import (
     write_atomic,
 )
 from cardgen.identity import (
+    LEDGER_NAME,
     Assignment,
     Ledger,
     LockedLedgerError,
@@ -177,10 +178,14 @@ def _build(
     say: Callable[[str], None],
 ) -> BuildResult:
     found = gather_sheets(paths, options.out_dir)
+    if not found.sheets and not found.warnings:
+        # nothing to build: nothing is written (the last index, report and decks stay)
+        raise InputError("no sheets (*.md) found")
     decks = "decks" in options.outputs
     ledgers: dict[str, Ledger] = {}
     for folder in found.folders:
-        if decks and folder.sheets:
+        # a whole folder left with no sheet still settles its ledger: its notes are retired
+        if decks and (folder.sheets or (folder.whole and (folder.root / LEDGER_NAME).exists())):
             remove_temp_files(folder.root, recursive=False, older_than=STALE_SECONDS)
             ledgers[str(folder.root)] = read_ledger(folder.root)
     state = load_state(options.out_dir)

@@ -13,7 +13,7 @@ import pytest
 
 from cardgen.errors import ConfigError
 from cardgen.files import write_atomic
-from tests.conftest import FIXTURES, SEED
+from tests.conftest import FIXTURES, ROOT, SEED
 
 BAD = {
     "binary.md": b"\x89PNG\r\n\x1a\n\x00\x00",
@@ -26,6 +26,8 @@ BAD = {
 def cardgen(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", **(env or {})}
     full_env.pop("CARDGEN_DEBUG", None)
+    # the cardgen of this checkout, whichever one pip last installed in editable mode
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full_env.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "cardgen", *args],
         cwd=cwd,

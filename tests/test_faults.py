@@ -758,3 +758,23 @@ def test_a_damaged_exercise_json_is_named(tmp_path, text):
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: .: exercise.json is damaged (")
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_folder_left_with_no_sheet_retires_its_notes_and_no_sheets_writes_nothing(tmp_path):
+    for folder in ("c1", "c2"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "c1" / "x.md").write_text("# X\n\n## S\n\n**Alpha**: first letter of a thing\n")
+    (tmp_path / "c2" / "y.md").write_text("# Y\n\n**Gamma**: third letter of a thing\n")
+    assert cardgen("build", "--no-check", "c1", "c2", cwd=tmp_path).returncode == 0
+    (tmp_path / "c1" / "x.md").rename(tmp_path / "c2" / "x.md")
+    moved = cardgen("build", "--no-check", "c1", "c2", cwd=tmp_path)
+    assert moved.returncode == 0, moved.stderr
+    assert "x.md: no longer there: its 1 notes are retired" in moved.stdout
+    (line,) = [x for x in (tmp_path / "c1" / LEDGER_NAME).read_text().split("\n") if "alpha" in x]
+    assert "\tretired\t" in line
+    for sheet in (tmp_path / "c2").glob("*.md"):
+        sheet.rename(sheet.with_suffix(".txt"))
+    before = snapshot(tmp_path / "output")
+    none = cardgen("build", "--no-check", "c2", cwd=tmp_path)
+    assert none.returncode == 2 and none.stderr.strip() == "error: no sheets (*.md) found"
+    assert snapshot(tmp_path / "output") == before
