@@ -40,6 +40,8 @@ class BuildOptions:
     limits: dict[str, float] = field(default_factory=dict)
     """Sandbox limits (`cardgen.sandbox.Limits` fields); empty for the defaults."""
     quiz_versions_differ: bool = False
+    report: bool = True
+    """Write each sheet's author report (`reports/<sheet>.html`); a book does not publish it."""
 
     def fingerprint(self) -> str:
         return repr(

@@ -420,19 +420,15 @@ def write_output(path: Path, data: bytes) -> None:
 
 
 def seconds(text: str) -> float:
-    """A `--timeout`: more than 0 and at most a day (as `check_timeout` in cardgen.toml)."""
-    import math
-
-    from cardgen.config import MAX_SECONDS
+    """A `--timeout`, held to the rule of `check_timeout` in cardgen.toml."""
+    from cardgen.config import check_value
 
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or not 0 < value <= MAX_SECONDS:
-        raise argparse.ArgumentTypeError(
-            f"must be more than 0 and at most {MAX_SECONDS:g} seconds, not {text}"
-        )
+    if (why := check_value("check_timeout", value)) is not None:
+        raise argparse.ArgumentTypeError(why)
     return value
 
 

@@ -134,7 +134,7 @@ def _number(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _check_value(key: str, value: object) -> str | None:
+def check_value(key: str, value: object) -> str | None:
     """Why `value` is not a good `key`, or None."""
     if key in _SECONDS:
         if not math.isfinite(value) or not 0 < value <= MAX_SECONDS:  # type: ignore[arg-type]
@@ -207,7 +207,7 @@ def config_from_table(
             raise ConfigError(
                 f"{key}: must be {_TYPE_NAMES[want]}, not {_shown(value)}", path, line
             )
-        problem = _check_value(key, value)
+        problem = check_value(key, value)
         if problem:
             raise ConfigError(f"{key}: {problem}", path, line)
         if key == "content":

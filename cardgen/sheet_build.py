@@ -29,7 +29,8 @@ def sheet_renderers(options: BuildOptions) -> list[tuple[str, SheetRenderer]]:
         chosen.append(("making the deck of", outputs.deck_output))
     if "quizzes" in options.outputs:
         chosen.append(("making the quizzes of", outputs.quiz_output))
-    chosen.append(("making the report of", outputs.report_output))
+    if options.report:
+        chosen.append(("making the report of", outputs.report_output))
     return chosen  # exercises come after the checks, from their results (`build`)
 
 

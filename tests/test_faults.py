@@ -25,7 +25,7 @@ import pytest
 
 from cardgen.build import BuildOptions, build, build_sheet
 from cardgen.identity import LEDGER_NAME
-from tests.conftest import FIXTURES, ROOT, SEED
+from tests.conftest import FIXTURES, ROOT, SEED, as_a_user
 from tests.test_build import cardgen, snapshot
 
 EPOCH = "1700000000"
@@ -70,10 +70,7 @@ def as_user(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     As root, the process keeps its uid (so it can still read the Python packages installed
     under root's private home) but loses the capabilities that bypass permission checks: a
     folder of mode 0555 is then as read-only to it as to any user."""
-    prefix = []
-    if os.geteuid() == 0:
-        drop = "-dac_override,-dac_read_search,-fowner,-chown,-linux_immutable"
-        prefix = ["setpriv", f"--bounding-set={drop}", "--"]
+    prefix = as_a_user()
     env = {
         **os.environ,
         "SOURCE_DATE_EPOCH": EPOCH,

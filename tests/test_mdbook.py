@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-import shlex
 import shutil
 import socket
 import subprocess
@@ -34,7 +33,7 @@ from tests.book_pages import (
     run_tool,
     tool,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, as_a_user
 
 CHAPTER = "src/ch02-sockets.md"
 LEDGER = "cardgen-notes.lock"
@@ -616,31 +615,6 @@ def test_rustdoc_tests_meant_to_fail_are_not_run(flags, tmp_path, monkeypatch):
         assert code == 0, err
 
 
-def nobody_cardgen(home: Path) -> Path:
-    """A `cardgen` that nobody can run: the system's Python (this environment's may live
-    where nobody cannot look), on this worktree and this environment's packages."""
-    import sysconfig
-
-    python = Path("/usr/bin/python3")
-    probe = [str(python), "-c", "import sys; print(sys.version_info[:2])"]
-    if not python.exists() or subprocess.run(
-        probe, capture_output=True, text=True
-    ).stdout.strip() != str(tuple(sys.version_info[:2])):
-        pytest.skip("needs /usr/bin/python3 of this Python's version")
-    folder = home / "bin"
-    folder.mkdir()
-    paths = f"{ROOT}{os.pathsep}{sysconfig.get_paths()['purelib']}"
-    script = folder / "cardgen"
-    script.write_text(
-        "#!/bin/sh\n"
-        f"PYTHONPATH={shlex.quote(paths)} exec {python} -c "
-        "'import sys; from cardgen.cli import main; sys.argv[0] = \"cardgen\"; sys.exit(main())'"
-        ' "$@"\n'
-    )
-    script.chmod(0o755)
-    return folder
-
-
 def test_the_unprivileged_user_builds_the_book(book, tmp_path):
     """Without the powers that let root write anywhere, and with no writable home: the book
     builds (the cache falls back to a private folder, with a warning), the same bytes as
@@ -651,8 +625,7 @@ def test_the_unprivileged_user_builds_the_book(book, tmp_path):
     file modes: a folder of mode 0555 is then as read-only to it as to any user."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root (to drop its capabilities) and setpriv")
-    drop = "-dac_override,-dac_read_search,-fowner,-chown,-linux_immutable"
-    user = ["setpriv", f"--bounding-set={drop}", "--"]
+    user = as_a_user()
     home = Path(tempfile.mkdtemp(prefix="cardgen-user-", dir="/tmp"))
     try:
         bin_dir = Path(sys.executable).parent

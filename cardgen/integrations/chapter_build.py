@@ -160,8 +160,6 @@ def _make_outputs(item: ChapterWork, options: BookOptions) -> None:
     outcome.rel = item.chapter.shown
     outcome.version = text_version(item.chapter.text.encode())
     for doing, render in sheet_renderers(options.build):
-        if render.__name__ == "report_output":
-            continue  # the author's report page is `cardgen build`'s; a book does not publish it
         if not guarded(item, doing, lambda r=render: r(sheet, bank, options.build, outcome)):
             return
 

@@ -59,7 +59,7 @@ class BookOptions:
     """What the integration makes, and how."""
 
     build: BuildOptions = field(
-        default_factory=lambda: BuildOptions(outputs=("decks", "quizzes"), check=True)
+        default_factory=lambda: BuildOptions(outputs=("decks", "quizzes"), check=True, report=False)
     )
     """The build's own options; `outputs` holds `decks` unless `decks = false`."""
     quiz: str = "marker"
